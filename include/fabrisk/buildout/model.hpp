@@ -1,0 +1,521 @@
+#pragma once
+/// \file buildout/model.hpp
+/// The compute build-out model of MODEL.md §3–5 as an engine model: it maps a block of
+/// uniforms (trials × dimension) to a block of outputs (trials × 10).
+///
+/// Inputs are drawn column by column over the block (structure of arrays), then each trial is
+/// played forward. The capacity on the grid is built from a few updates per fab (a ramp is a
+/// clamped line: its few partial steps are added directly, its full-output tail through a
+/// running sum), so a trial costs O(fabs·R·m + investors·n + n), not O(fabs·n).
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstddef>
+#include <limits>
+#include <map>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "fabrisk/buildout/scenario.hpp"
+#include "fabrisk/copula.hpp"
+#include "fabrisk/distribution.hpp"
+#include "fabrisk/normal.hpp"
+#include "fabrisk/statistics.hpp"
+
+namespace fabrisk::buildout {
+
+/// The per-trial outputs of MODEL.md §5, in column order.
+enum class output : std::size_t {
+    installed_flops,
+    target_met,
+    target_year,
+    capital_raised_busd,
+    fabs_funded,
+    fabs_completed,
+    staffing_factor,
+    realized_cost_decline,
+    mean_fab_delay_years,
+    geo_shock,
+};
+inline constexpr std::size_t output_count = 10;
+inline constexpr std::array<const char*, output_count> output_names{
+    "installed_flops", "target_met",      "target_year",           "capital_raised_busd",  "fabs_funded",
+    "fabs_completed",  "staffing_factor", "realized_cost_decline", "mean_fab_delay_years", "geo_shock"};
+
+class model {
+public:
+    explicit model(scenario s);
+
+    const scenario& spec() const noexcept { return s_; }
+    /// Uniforms one trial consumes.
+    std::size_t dimension() const noexcept { return dimension_; }
+    std::size_t output_count() const noexcept { return buildout::output_count; }
+    /// Number of grid steps n = H·m, and the deadline's grid index j_d = T_d·m.
+    int steps() const noexcept { return n_; }
+    int deadline_index() const noexcept { return j_d_; }
+    /// T_d, the deadline in model years.
+    double deadline() const noexcept { return t_d_; }
+
+    /// Per-thread scratch space.
+    struct workspace {
+        Eigen::ArrayXXd scalars, investor_tau, investor_pledge, overrun, delay;
+        Eigen::ArrayXd shock_time, work, common, group_score;
+        Eigen::MatrixXd copula_in, copula_out;
+        std::vector<double> capital, fab_cost, completion;
+        std::vector<double> part_nu, part_ne, part_qu, part_qe, part_n0;
+        std::vector<double> full_nu, full_ne, full_qu, full_qe, full_n0;
+        std::vector<double> added;
+    };
+    workspace make_workspace() const;
+
+    void evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, Eigen::Ref<Eigen::ArrayXXd> outputs,
+                  workspace& ws) const;
+
+private:
+    static constexpr int none = -1;
+    struct copula_block {
+        std::vector<std::size_t> inputs;  // scalar_input indices, MODEL order
+        gaussian_copula copula;
+        int first_dim = none;
+    };
+    struct factor_dims {
+        int common = none, first_own = none;  // own dims are consecutive, one per entity
+    };
+
+    int take(std::size_t count) {
+        const int first = static_cast<int>(dimension_);
+        dimension_ += count;
+        return first;
+    }
+    /// Smallest grid index k ≥ 0 with t_k ≥ x (within tolerance); n + 1 if none up to n.
+    int first_index_at_least(double x) const;
+    void draw_inputs(const Eigen::Ref<const Eigen::ArrayXXd>& u, workspace& ws) const;
+    void draw_factor_block(const Eigen::Ref<const Eigen::ArrayXXd>& u, const distribution& d, double rho,
+                           const factor_dims& dims, std::size_t entities, Eigen::ArrayXXd& out, workspace& ws) const;
+    void play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
+    void add_ramp(double c, double R, int n, double w1, double w2, std::vector<double>& part1,
+                  std::vector<double>& full1, std::vector<double>* part2, std::vector<double>* full2) const;
+
+    scenario s_;
+    int m_, n_, j_d_, lifetime_steps_;
+    double t_d_;
+    std::size_t dimension_ = 0;
+
+    // Fabs in plan order.
+    std::vector<double> fab_start_, fab_capex_, fab_build_, fab_wafers_, fab_staff_;
+    std::vector<char> fab_exposed_;
+
+    std::array<int, scalar_input_count> scalar_dim_{};
+    std::vector<copula_block> copulas_;
+    int shock_occurs_dim_ = none, shock_time_dim_ = none;
+    int dropout_common_dim_ = none, dropout_group_first_dim_ = none, dropout_own_first_dim_ = none;
+    std::vector<int> investor_group_;
+    std::size_t group_count_ = 0;
+    std::vector<double> dropout_threshold_;
+    std::vector<int> tau_dim_, pledge_dim_;
+    factor_dims overrun_dims_, delay_dims_;
+};
+
+// ---------------------------------------------------------------------------------------------
+
+inline model::model(scenario s) : s_(std::move(s)) {
+    m_ = s_.time.steps_per_year;
+    n_ = s_.time.horizon_years * m_;
+    t_d_ = s_.time.deadline_year - s_.time.start_year + 1;
+    j_d_ = static_cast<int>(t_d_) * m_;
+    lifetime_steps_ = static_cast<int>(std::lround(s_.chip_lifetime_years * m_));
+
+    // Plan order: by planned start, ties in file order.
+    struct fab_row {
+        double start, capex, build, wafers, staff;
+        bool exposed;
+    };
+    std::vector<fab_row> rows;
+    for (const auto& g : s_.fab_groups)
+        for (int i = 0; i < g.count; ++i)
+            rows.push_back({g.planned_start, g.capex_busd, g.build_years, g.wafers_per_month, g.staff_per_fab, g.exposed});
+    std::stable_sort(rows.begin(), rows.end(), [](const fab_row& a, const fab_row& b) { return a.start < b.start; });
+    for (const auto& r : rows) {
+        fab_start_.push_back(r.start);
+        fab_capex_.push_back(r.capex);
+        fab_build_.push_back(r.build);
+        fab_wafers_.push_back(r.wafers);
+        fab_staff_.push_back(r.staff);
+        fab_exposed_.push_back(r.exposed);
+    }
+
+    // Scalar inputs: correlated ones form copula blocks (connected components of the pairs).
+    std::array<std::size_t, scalar_input_count> parent{};
+    std::iota(parent.begin(), parent.end(), std::size_t{0});
+    auto root = [&](std::size_t k) {
+        while (parent[k] != k) k = parent[k] = parent[parent[k]];
+        return k;
+    };
+    std::array<bool, scalar_input_count> correlated{};
+    for (const auto& c : s_.correlations) {
+        const auto a = static_cast<std::size_t>(c.a), b = static_cast<std::size_t>(c.b);
+        correlated[a] = correlated[b] = true;
+        parent[root(a)] = root(b);
+    }
+    scalar_dim_.fill(none);
+    std::map<std::size_t, std::size_t> block_of_root;
+    for (std::size_t k = 0; k < scalar_input_count; ++k) {
+        if (is_fixed(s_.scalars[k])) continue;
+        if (!correlated[k]) {
+            scalar_dim_[k] = take(1);
+            continue;
+        }
+        auto [it, inserted] = block_of_root.emplace(root(k), copulas_.size());
+        if (inserted) copulas_.emplace_back();
+        copulas_[it->second].inputs.push_back(k);
+    }
+    for (auto& block : copulas_) {
+        const auto d = static_cast<Eigen::Index>(block.inputs.size());
+        Eigen::MatrixXd sigma = Eigen::MatrixXd::Identity(d, d);
+        auto position = [&](scalar_input x) {
+            return static_cast<Eigen::Index>(
+                std::find(block.inputs.begin(), block.inputs.end(), static_cast<std::size_t>(x)) - block.inputs.begin());
+        };
+        for (const auto& c : s_.correlations) {
+            const auto i = position(c.a), j = position(c.b);
+            if (i < d && j < d) sigma(i, j) = sigma(j, i) = c.rho;
+        }
+        block.copula = gaussian_copula(sigma);
+        block.first_dim = take(block.inputs.size());
+    }
+
+    // The shock: whether, then when.
+    if (s_.shock_probability > 0 && s_.shock_probability < 1) shock_occurs_dim_ = take(1);
+    if (s_.shock_probability > 0 && !is_fixed(s_.shock_time)) shock_time_dim_ = take(1);
+
+    // Investors: drop-out scores from a global, a group and an own factor.
+    std::map<std::string, int> group_ids;
+    for (const auto& v : s_.investors) {
+        auto [it, inserted] = group_ids.emplace(v.group, static_cast<int>(group_ids.size()));
+        investor_group_.push_back(it->second);
+    }
+    group_count_ = group_ids.size();
+    const bool any_uncertain_dropout = std::any_of(s_.investors.begin(), s_.investors.end(), [](const investor& v) {
+        return v.dropout_probability > 0 && v.dropout_probability < 1;
+    });
+    if (any_uncertain_dropout) {
+        dropout_common_dim_ = take(1);
+        dropout_group_first_dim_ = take(group_count_);
+        dropout_own_first_dim_ = take(s_.investors.size());
+    }
+    for (const auto& v : s_.investors) {
+        dropout_threshold_.push_back(v.dropout_probability > 0 && v.dropout_probability < 1
+                                         ? inverse_normal_cdf(v.dropout_probability)
+                                         : 0.0);
+        tau_dim_.push_back(v.dropout_probability > 0 && !is_fixed(s_.dropout_time) ? take(1) : none);
+    }
+    for (const auto& v : s_.investors) pledge_dim_.push_back(is_fixed(v.pledge_busd) ? none : take(1));
+
+    // Fabs: overruns, then delays, each an exchangeable one-factor copula.
+    const std::size_t fabs = fab_start_.size();
+    auto factor_layout = [&](const distribution& d, double rho) {
+        factor_dims dims;
+        if (is_fixed(d) || fabs == 0) return dims;
+        if (rho > 0) dims.common = take(1);
+        if (rho < 1) dims.first_own = take(fabs);
+        return dims;
+    };
+    overrun_dims_ = factor_layout(s_.capex_overrun, s_.capex_overrun_correlation);
+    delay_dims_ = factor_layout(s_.delay_years, s_.delay_correlation);
+}
+
+inline model::workspace model::make_workspace() const {
+    workspace ws;
+    const auto n = static_cast<std::size_t>(n_);
+    ws.capital.resize(n + 1);
+    ws.fab_cost.resize(fab_start_.size());
+    ws.completion.resize(fab_start_.size());
+    for (auto* v : {&ws.part_nu, &ws.part_ne, &ws.part_qu, &ws.part_qe, &ws.part_n0, &ws.full_nu, &ws.full_ne,
+                    &ws.full_qu, &ws.full_qe, &ws.full_n0})
+        v->assign(n + 1, 0.0);
+    ws.added.resize(n);
+    return ws;
+}
+
+inline int model::first_index_at_least(double x) const {
+    if (!(x <= double(n_) / m_ + 1.0)) return n_ + 1;
+    int k = std::max(0, static_cast<int>(std::ceil(x * m_)) - 1);
+    while (k <= n_ && !at_least(double(k) / m_, x)) ++k;
+    return k;
+}
+
+inline void model::draw_factor_block(const Eigen::Ref<const Eigen::ArrayXXd>& u, const distribution& d, double rho,
+                                     const factor_dims& dims, std::size_t entities, Eigen::ArrayXXd& out,
+                                     workspace& ws) const {
+    const Eigen::Index rows = u.rows();
+    out.resize(rows, static_cast<Eigen::Index>(entities));
+    if (is_fixed(d)) {
+        out.setConstant(d.p0);
+        return;
+    }
+    if (dims.common == none) {  // ρ = 0: independent draws
+        for (std::size_t f = 0; f < entities; ++f)
+            quantile(d, u.col(dims.first_own + static_cast<Eigen::Index>(f)), out.col(static_cast<Eigen::Index>(f)));
+        return;
+    }
+    ws.common.resize(rows);
+    inverse_normal_cdf(u.col(dims.common), ws.common);
+    ws.work.resize(rows);
+    const double a = std::sqrt(rho), b = std::sqrt(1.0 - rho);
+    for (std::size_t f = 0; f < entities; ++f) {
+        if (dims.first_own == none) {
+            ws.work = a * ws.common;
+        } else {
+            inverse_normal_cdf(u.col(dims.first_own + static_cast<Eigen::Index>(f)), ws.work);
+            ws.work = a * ws.common + b * ws.work;
+        }
+        from_normal_score(d, ws.work, out.col(static_cast<Eigen::Index>(f)));
+    }
+}
+
+inline void model::draw_inputs(const Eigen::Ref<const Eigen::ArrayXXd>& u, workspace& ws) const {
+    const Eigen::Index rows = u.rows();
+    ws.scalars.resize(rows, scalar_input_count);
+    for (std::size_t k = 0; k < scalar_input_count; ++k) {
+        const auto col = static_cast<Eigen::Index>(k);
+        if (is_fixed(s_.scalars[k]))
+            ws.scalars.col(col).setConstant(s_.scalars[k].p0);
+        else if (scalar_dim_[k] != none)
+            quantile(s_.scalars[k], u.col(scalar_dim_[k]), ws.scalars.col(col));
+    }
+    for (const auto& block : copulas_) {
+        const auto d = static_cast<Eigen::Index>(block.inputs.size());
+        ws.copula_in.resize(rows, d);
+        ws.copula_out.resize(rows, d);
+        for (Eigen::Index i = 0; i < d; ++i)
+            inverse_normal_cdf(u.col(block.first_dim + i), ws.copula_in.col(i).array());
+        block.copula.correlate(ws.copula_in, ws.copula_out);
+        for (Eigen::Index i = 0; i < d; ++i) {
+            const auto k = block.inputs[static_cast<std::size_t>(i)];
+            from_normal_score(s_.scalars[k], ws.copula_out.col(i).array(), ws.scalars.col(static_cast<Eigen::Index>(k)));
+        }
+    }
+
+    // Shock time, +inf when the shock does not occur.
+    ws.shock_time.resize(rows);
+    const double inf = std::numeric_limits<double>::infinity();
+    for (Eigen::Index b = 0; b < rows; ++b) {
+        bool occurs = s_.shock_probability >= 1 ||
+                      (shock_occurs_dim_ != none && u(b, shock_occurs_dim_) < s_.shock_probability);
+        ws.shock_time[b] = !occurs ? inf
+                           : shock_time_dim_ == none ? s_.shock_time.p0
+                                                     : quantile(s_.shock_time, u(b, shock_time_dim_));
+    }
+
+    // Investors: drop-out time (+inf when the investor stays) and pledge.
+    const auto investors = static_cast<Eigen::Index>(s_.investors.size());
+    ws.investor_tau.resize(rows, investors);
+    ws.investor_pledge.resize(rows, investors);
+    const double g = s_.dropout_global, w = s_.dropout_within_group;
+    const double a_g = std::sqrt(g), a_w = std::sqrt(w), a_e = std::sqrt(std::max(0.0, 1.0 - g - w));
+    if (dropout_common_dim_ != none) {
+        ws.common.resize(rows);
+        inverse_normal_cdf(u.col(dropout_common_dim_), ws.common);
+        ws.group_score.resize(rows * static_cast<Eigen::Index>(group_count_));
+        for (std::size_t grp = 0; grp < group_count_; ++grp)
+            inverse_normal_cdf(u.col(dropout_group_first_dim_ + static_cast<Eigen::Index>(grp)),
+                               ws.group_score.segment(static_cast<Eigen::Index>(grp) * rows, rows));
+    }
+    ws.work.resize(rows);
+    for (Eigen::Index i = 0; i < investors; ++i) {
+        const investor& v = s_.investors[static_cast<std::size_t>(i)];
+        const double q = v.dropout_probability;
+        auto tau = ws.investor_tau.col(i);
+        if (q <= 0) {
+            tau.setConstant(inf);
+        } else {
+            if (tau_dim_[static_cast<std::size_t>(i)] != none)
+                quantile(s_.dropout_time, u.col(tau_dim_[static_cast<std::size_t>(i)]), tau);
+            else
+                tau.setConstant(s_.dropout_time.p0);
+            if (q < 1) {
+                inverse_normal_cdf(u.col(dropout_own_first_dim_ + i), ws.work);
+                const auto grp = static_cast<Eigen::Index>(investor_group_[static_cast<std::size_t>(i)]);
+                const double threshold = dropout_threshold_[static_cast<std::size_t>(i)];
+                for (Eigen::Index b = 0; b < rows; ++b) {
+                    const double z = a_g * ws.common[b] + a_w * ws.group_score[grp * rows + b] + a_e * ws.work[b];
+                    if (!(z < threshold)) tau[b] = inf;
+                }
+            }
+        }
+        if (pledge_dim_[static_cast<std::size_t>(i)] != none)
+            quantile(v.pledge_busd, u.col(pledge_dim_[static_cast<std::size_t>(i)]), ws.investor_pledge.col(i));
+        else
+            ws.investor_pledge.col(i).setConstant(v.pledge_busd.p0);
+    }
+
+    draw_factor_block(u, s_.capex_overrun, s_.capex_overrun_correlation, overrun_dims_, fab_start_.size(), ws.overrun, ws);
+    draw_factor_block(u, s_.delay_years, s_.delay_correlation, delay_dims_, fab_start_.size(), ws.delay, ws);
+}
+
+inline void model::add_ramp(double c, double R, int n, double w1, double w2, std::vector<double>& part1,
+                            std::vector<double>& full1, std::vector<double>* part2, std::vector<double>* full2) const {
+    // ρ(t_k) = clamp((t_k − c)/R, 0, 1), or the step t_k ≥ c when R = 0, for k < n.
+    int k;
+    if (R == 0) {
+        k = first_index_at_least(c);
+    } else {
+        if (!(c < double(n) / m_)) return;
+        k = std::max(0, static_cast<int>(std::floor(c * m_)) - 1);
+        while (k < n && !(double(k) / m_ > c)) ++k;
+        for (; k < n; ++k) {
+            const double r = (double(k) / m_ - c) / R;
+            if (r >= 1) break;
+            part1[static_cast<std::size_t>(k)] += r * w1;
+            if (part2) (*part2)[static_cast<std::size_t>(k)] += r * w2;
+        }
+    }
+    if (k < n) {
+        full1[static_cast<std::size_t>(k)] += w1;
+        if (full2) (*full2)[static_cast<std::size_t>(k)] += w2;
+    }
+}
+
+inline void model::play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const {
+    const double inf = std::numeric_limits<double>::infinity();
+    const auto sc = [&](scalar_input x) { return ws.scalars(b, static_cast<Eigen::Index>(x)); };
+    const double share = sc(scalar_input::fab_capital_share), R = sc(scalar_input::ramp_years),
+                 Y = sc(scalar_input::yield), p0 = sc(scalar_input::flops_per_die), r = sc(scalar_input::cost_decline),
+                 kappa = sc(scalar_input::scale_elasticity), h = sc(scalar_input::hiring_per_year),
+                 attrition = sc(scalar_input::attrition_per_year), v = sc(scalar_input::severity);
+    double W = sc(scalar_input::initial_workforce);
+    const int n = n_;
+    const double m = m_, delta = 1.0 / m;
+    const std::size_t investors = s_.investors.size(), fabs = fab_start_.size();
+
+    // 1. Capital: C(t) = Σ P_i·clamp((min(t, τ_i) − b_i)/d_i, 0, 1).
+    auto capital_at = [&](double t) {
+        double c = 0;
+        for (std::size_t i = 0; i < investors; ++i) {
+            const auto col = static_cast<Eigen::Index>(i);
+            const investor& iv = s_.investors[i];
+            const double x = (std::min(t, ws.investor_tau(b, col)) - iv.disburse_start) / iv.disburse_years;
+            c += ws.investor_pledge(b, col) * std::clamp(x, 0.0, 1.0);
+        }
+        return c;
+    };
+    for (int k = 0; k <= n; ++k) ws.capital[static_cast<std::size_t>(k)] = share * capital_at(double(k) / m);
+
+    // 2–3. Funding in plan order, then completion.
+    double cumulative = 0;
+    int k = 0;
+    bool funding_open = true;
+    int funded = 0, completed = 0;
+    double delay_sum = 0;
+    for (std::size_t f = 0; f < fabs; ++f) {
+        const auto col = static_cast<Eigen::Index>(f);
+        cumulative += fab_capex_[f] * ws.overrun(b, col);
+        delay_sum += ws.delay(b, col);
+        double phi = inf;
+        if (funding_open) {
+            k = std::max(k, first_index_at_least(fab_start_[f]));
+            while (k <= n && !at_least(ws.capital[static_cast<std::size_t>(k)], cumulative)) ++k;
+            if (k > n)
+                funding_open = false;
+            else
+                phi = double(k) / m;
+        }
+        const double c = phi + fab_build_[f] + ws.delay(b, col);
+        ws.completion[f] = c;
+        funded += at_most(phi, t_d_);
+        completed += at_most(c, t_d_);
+    }
+
+    // 4–6. Capacity on the grid, split by exposure to the shock; the plan's own capacity.
+    for (auto* vec : {&ws.part_nu, &ws.part_ne, &ws.part_qu, &ws.part_qe, &ws.part_n0, &ws.full_nu, &ws.full_ne,
+                      &ws.full_qu, &ws.full_qe, &ws.full_n0})
+        std::fill(vec->begin(), vec->end(), 0.0);
+    for (std::size_t f = 0; f < fabs; ++f) {
+        if (std::isfinite(ws.completion[f])) {
+            if (fab_exposed_[f])
+                add_ramp(ws.completion[f], R, n, fab_wafers_[f], fab_staff_[f], ws.part_ne, ws.full_ne, &ws.part_qe, &ws.full_qe);
+            else
+                add_ramp(ws.completion[f], R, n, fab_wafers_[f], fab_staff_[f], ws.part_nu, ws.full_nu, &ws.part_qu, &ws.full_qu);
+        }
+        add_ramp(fab_start_[f] + fab_build_[f], R, n, fab_wafers_[f], 0.0, ws.part_n0, ws.full_n0, nullptr, nullptr);
+    }
+
+    // 6–10. Step through the grid.
+    const double tau_g = ws.shock_time[b];
+    const double per_step = 12.0 * delta * s_.dies_per_wafer * Y * p0;
+    const double steady_growth = std::pow(1.0 - r, -delta);  // (1 − r)^(−Δ), used whenever r_k = r
+    double G = 1.0, G_deadline = 1.0, staffing_deadline = 1.0;
+    double nu = 0, ne = 0, qu = 0, qe = 0, n0 = 0;
+    for (int step = 0; step < n; ++step) {
+        const auto s = static_cast<std::size_t>(step);
+        nu += ws.full_nu[s];
+        ne += ws.full_ne[s];
+        qu += ws.full_qu[s];
+        qe += ws.full_qe[s];
+        n0 += ws.full_n0[s];
+        const double t = double(step) / m;
+        const double alpha = at_least(t, tau_g) ? 1.0 - v : 1.0;
+        const double N = (nu + ws.part_nu[s]) + alpha * (ne + ws.part_ne[s]);
+        const double Q = (qu + ws.part_qu[s]) + alpha * (qe + ws.part_qe[s]);
+        const double N0 = n0 + ws.part_n0[s];
+        const double sigma = Q == 0 ? 1.0 : std::min(1.0, W / Q);
+        const double lambda = N0 == 0 ? 1.0 : std::min(1.0, N / N0);
+        ws.added[s] = per_step * sigma * N * G;
+        const double rk = (kappa == 0 || lambda == 1) ? r : r * std::pow(lambda, kappa);
+        G *= rk == r ? steady_growth : std::pow(1.0 - rk, -delta);
+        W = std::max(0.0, W + delta * (h - attrition * W));
+        if (step == j_d_ - 1) {
+            staffing_deadline = sigma;
+            G_deadline = G;
+        }
+    }
+
+    // Installed compute: what was made in the last ℓ years. A running window sum finds the
+    // first crossing; near the target the window is summed afresh so rounding cannot decide.
+    const int L = lifetime_steps_;
+    auto window_sum = [&](int j) {
+        double sum = 0;
+        for (int q = std::max(0, j - L); q <= j - 1; ++q) sum += ws.added[static_cast<std::size_t>(q)];
+        return sum;
+    };
+    const double target = s_.target_flops;
+    double running = 0, target_year = inf;
+    for (int j = 1; j <= n; ++j) {
+        running += ws.added[static_cast<std::size_t>(j - 1)];
+        if (j - 1 - L >= 0) running -= ws.added[static_cast<std::size_t>(j - 1 - L)];
+        const bool near = std::fabs(running - target) <= 1e-6 * target;
+        if (at_least(near ? window_sum(j) : running, target)) {
+            target_year = s_.time.start_year + double(j) / m;
+            break;
+        }
+    }
+    const double installed = window_sum(j_d_);
+
+    out(b, static_cast<Eigen::Index>(output::installed_flops)) = installed;
+    out(b, static_cast<Eigen::Index>(output::target_met)) = at_least(installed, target) ? 1.0 : 0.0;
+    out(b, static_cast<Eigen::Index>(output::target_year)) = target_year;
+    out(b, static_cast<Eigen::Index>(output::capital_raised_busd)) = capital_at(t_d_);
+    out(b, static_cast<Eigen::Index>(output::fabs_funded)) = funded;
+    out(b, static_cast<Eigen::Index>(output::fabs_completed)) = completed;
+    out(b, static_cast<Eigen::Index>(output::staffing_factor)) = staffing_deadline;
+    out(b, static_cast<Eigen::Index>(output::realized_cost_decline)) = 1.0 - std::pow(G_deadline, -1.0 / t_d_);
+    out(b, static_cast<Eigen::Index>(output::mean_fab_delay_years)) = fabs ? delay_sum / double(fabs) : 0.0;
+    out(b, static_cast<Eigen::Index>(output::geo_shock)) = at_most(tau_g, t_d_) ? 1.0 : 0.0;
+}
+
+inline void model::evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, Eigen::Ref<Eigen::ArrayXXd> outputs,
+                            workspace& ws) const {
+    if (static_cast<std::size_t>(uniforms.cols()) != dimension_)
+        throw usage_error("buildout::model::evaluate: uniforms have " + std::to_string(uniforms.cols()) +
+                          " columns, expected " + std::to_string(dimension_));
+    if (outputs.rows() != uniforms.rows() || static_cast<std::size_t>(outputs.cols()) != buildout::output_count)
+        throw usage_error("buildout::model::evaluate: outputs must be " + std::to_string(uniforms.rows()) + " x " +
+                          std::to_string(buildout::output_count));
+    draw_inputs(uniforms, ws);
+    for (Eigen::Index b = 0; b < uniforms.rows(); ++b) play_trial(b, ws, outputs);
+}
+
+}  // namespace fabrisk::buildout

@@ -1,0 +1,86 @@
+#pragma once
+/// \file copula.hpp
+/// Gaussian copulas: dependence is put on normal scores, which the marginals then turn into
+/// values (distribution.hpp's `from_normal_score`).
+///
+/// `gaussian_copula` correlates d scores with a full correlation matrix; it accepts singular
+/// matrices (rho = 1) because it factors Σ by eigendecomposition, not Cholesky.
+/// `factor_score` is the exchangeable one-factor form used for many similar entities.
+#include <cmath>
+#include <string>
+
+#include <Eigen/Core>
+#include <Eigen/Eigenvalues>
+
+#include "fabrisk/error.hpp"
+
+namespace fabrisk {
+
+/// Pearson correlation of normal scores that gives Spearman's rank correlation `rho_s`
+/// under a Gaussian copula: 2·sin(π·rho_s/6).
+inline double spearman_to_pearson(double rho_s) noexcept { return 2.0 * std::sin(M_PI * rho_s / 6.0); }
+
+/// Smallest eigenvalue of a symmetric matrix.
+inline double smallest_eigenvalue(const Eigen::MatrixXd& sigma) {
+    if (sigma.rows() == 0) return 1.0;
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(sigma, Eigen::EigenvaluesOnly);
+    return solver.eigenvalues().minCoeff();
+}
+
+/// A Gaussian copula over d normal scores with correlation matrix Σ.
+class gaussian_copula {
+public:
+    /// Tolerance on the smallest eigenvalue when checking Σ is positive semidefinite.
+    static constexpr double psd_tolerance = 1e-10;
+
+    gaussian_copula() = default;
+
+    /// Throws usage_error unless Σ is square, symmetric, has a unit diagonal, entries in
+    /// [−1, 1], and no eigenvalue below −1e-10.
+    explicit gaussian_copula(const Eigen::MatrixXd& sigma) : sigma_(sigma) {
+        const auto d = sigma.rows();
+        if (sigma.cols() != d)
+            throw usage_error("gaussian_copula: correlation matrix is " + std::to_string(sigma.rows()) + "x" +
+                              std::to_string(sigma.cols()) + ", expected a square matrix");
+        for (Eigen::Index i = 0; i < d; ++i) {
+            if (sigma(i, i) != 1.0) throw usage_error("gaussian_copula: diagonal entries must be 1");
+            for (Eigen::Index j = 0; j < d; ++j) {
+                if (!(std::fabs(sigma(i, j)) <= 1.0))
+                    throw usage_error("gaussian_copula: entries must lie in [-1, 1]");
+                if (sigma(i, j) != sigma(j, i)) throw usage_error("gaussian_copula: matrix must be symmetric");
+            }
+        }
+        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(sigma);
+        const double smallest = d ? solver.eigenvalues().minCoeff() : 1.0;
+        if (smallest < -psd_tolerance)
+            throw usage_error("gaussian_copula: correlation matrix is not positive semidefinite (smallest "
+                              "eigenvalue " + std::to_string(smallest) + ")");
+        // Σ = V Λ Vᵀ, so L = V Λ^½ gives L Lᵀ = Σ even when Σ is singular.
+        factor_ = solver.eigenvectors() * solver.eigenvalues().cwiseMax(0.0).cwiseSqrt().asDiagonal();
+    }
+
+    Eigen::Index dimension() const noexcept { return sigma_.rows(); }
+    const Eigen::MatrixXd& correlation() const noexcept { return sigma_; }
+    /// L with L Lᵀ = Σ.
+    const Eigen::MatrixXd& factor() const noexcept { return factor_; }
+
+    /// Rows of `independent` (n × d, independent N(0,1)) become rows of correlated scores
+    /// in `out` (n × d): out = independent · Lᵀ.
+    void correlate(const Eigen::Ref<const Eigen::MatrixXd>& independent, Eigen::Ref<Eigen::MatrixXd> out) const {
+        if (independent.cols() != dimension() || out.cols() != dimension() || out.rows() != independent.rows())
+            throw usage_error("gaussian_copula::correlate: blocks must be n x " + std::to_string(dimension()));
+        out.noalias() = independent * factor_.transpose();
+    }
+
+private:
+    Eigen::MatrixXd sigma_;
+    Eigen::MatrixXd factor_;
+};
+
+/// The one-factor score √ρ·common + √(1 − ρ)·own: any two such scores sharing `common` have
+/// correlation ρ.
+inline double factor_score(double rho, double common, double own) noexcept {
+    return std::sqrt(rho) * common + std::sqrt(1.0 - rho) * own;
+}
+
+}  // namespace fabrisk

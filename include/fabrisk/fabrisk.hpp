@@ -1,0 +1,22 @@
+#pragma once
+/// \file fabrisk.hpp
+/// Everything: the generic engine core and the build-out model on top of it.
+
+// Engine core: knows nothing of fabs.
+#include "fabrisk/copula.hpp"
+#include "fabrisk/distribution.hpp"
+#include "fabrisk/error.hpp"
+#include "fabrisk/normal.hpp"
+#include "fabrisk/output_file.hpp"
+#include "fabrisk/quantile_sketch.hpp"
+#include "fabrisk/random_stream.hpp"
+#include "fabrisk/runner.hpp"
+#include "fabrisk/statistics.hpp"
+#include "fabrisk/version.hpp"
+
+// The compute build-out model of MODEL.md.
+#include "fabrisk/buildout/model.hpp"
+#include "fabrisk/buildout/report.hpp"
+#include "fabrisk/buildout/scenario.hpp"
+#include "fabrisk/buildout/scenario_json.hpp"
+#include "fabrisk/buildout/simulation.hpp"

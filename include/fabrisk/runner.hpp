@@ -1,0 +1,141 @@
+#pragma once
+/// \file runner.hpp
+/// The orchestrator: splits a run into fixed chunks of trials, evaluates them on a thread
+/// pool, and hands chunk digests to a sink in chunk order. A trial's uniforms come from
+/// trial_stream, so what a trial computes depends only on (seed, trial index), and because
+/// digests are merged in a fixed order, the result is the same for any thread count.
+///
+/// A *model* maps uniforms to outputs over a block of trials:
+///
+///     struct my_model {
+///         struct workspace { ... };                 // per-thread scratch
+///         std::size_t dimension() const;            // uniforms per trial
+///         std::size_t output_count() const;
+///         workspace make_workspace() const;
+///         void evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms,   // trials × dimension
+///                       Eigen::Ref<Eigen::ArrayXXd> outputs,                 // trials × outputs
+///                       workspace& ws) const;
+///     };
+///
+/// A *sink* (output_statistics is the default) has `chunk summarize(block) const` and
+/// `merge(chunk&&)`.
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "fabrisk/error.hpp"
+#include "fabrisk/random_stream.hpp"
+
+namespace fabrisk {
+
+/// The seed a run uses when none is given.
+inline constexpr std::uint64_t default_seed = 20240101;
+
+struct run_options {
+    std::uint64_t trials = 0;
+    std::uint64_t seed = default_seed;
+    unsigned threads = 0;  ///< 0: one per hardware thread
+    std::uint64_t first_trial = 0;  ///< index of the run's first trial (to extend a run)
+};
+
+/// Trials per chunk: the unit handed to a thread and merged in order. A fixed constant, part
+/// of what makes results independent of the thread count.
+inline constexpr std::uint64_t chunk_trials = 2048;
+/// Trials per model evaluation inside a chunk (keeps the uniforms block in cache).
+inline constexpr std::uint64_t block_trials = 256;
+
+inline unsigned resolve_threads(unsigned requested) noexcept {
+    if (requested) return requested;
+    const unsigned hw = std::thread::hardware_concurrency();
+    return hw ? hw : 1;
+}
+
+/// Runs `options.trials` trials of `model` and merges their outputs into `sink`.
+template <class Model, class Sink>
+void run(const Model& model, Sink& sink, const run_options& options) {
+    const std::uint64_t chunks = (options.trials + chunk_trials - 1) / chunk_trials;
+    const unsigned threads =
+        static_cast<unsigned>(std::min<std::uint64_t>(resolve_threads(options.threads), std::max<std::uint64_t>(chunks, 1)));
+    const trial_stream stream(options.seed, model.dimension());
+    const auto outputs = static_cast<Eigen::Index>(model.output_count());
+
+    auto evaluate_chunk = [&](std::uint64_t c, typename Model::workspace& ws, Eigen::ArrayXXd& uniforms,
+                              Eigen::ArrayXXd& block_out, Eigen::ArrayXXd& chunk_out) {
+        const std::uint64_t first = c * chunk_trials;
+        const std::uint64_t n = std::min(chunk_trials, options.trials - first);
+        chunk_out.resize(static_cast<Eigen::Index>(n), outputs);
+        for (std::uint64_t b = 0; b < n; b += block_trials) {
+            const auto rows = static_cast<Eigen::Index>(std::min(block_trials, n - b));
+            uniforms.resize(rows, static_cast<Eigen::Index>(model.dimension()));
+            block_out.resize(rows, outputs);
+            stream.fill(options.first_trial + first + b, uniforms);
+            model.evaluate(uniforms, block_out, ws);
+            if (block_out.cols() != outputs)
+                throw usage_error("runner: model wrote " + std::to_string(block_out.cols()) + " outputs, expected " +
+                                  std::to_string(outputs));
+            chunk_out.middleRows(static_cast<Eigen::Index>(b), rows) = block_out;
+        }
+        return sink.summarize(chunk_out);
+    };
+
+    if (threads <= 1) {
+        auto ws = model.make_workspace();
+        Eigen::ArrayXXd uniforms, block_out, chunk_out;
+        for (std::uint64_t c = 0; c < chunks; ++c) sink.merge(evaluate_chunk(c, ws, uniforms, block_out, chunk_out));
+        return;
+    }
+
+    // Workers take chunks in index order; finished digests wait in `pending` until every
+    // earlier chunk has been merged. A window bounds how far ahead workers may run.
+    using chunk_type = decltype(sink.summarize(std::declval<const Eigen::ArrayXXd&>()));
+    const std::uint64_t window = 4 * std::uint64_t{threads};
+    std::mutex mutex;
+    std::condition_variable progress;
+    std::uint64_t next_take = 0, next_merge = 0;
+    std::map<std::uint64_t, chunk_type> pending;
+    std::exception_ptr failure;
+
+    auto worker = [&] {
+        try {
+            auto ws = model.make_workspace();
+            Eigen::ArrayXXd uniforms, block_out, chunk_out;
+            for (;;) {
+                std::uint64_t c;
+                {
+                    std::unique_lock lock(mutex);
+                    progress.wait(lock, [&] { return failure || next_take >= chunks || next_take < next_merge + window; });
+                    if (failure || next_take >= chunks) return;
+                    c = next_take++;
+                }
+                auto digest = evaluate_chunk(c, ws, uniforms, block_out, chunk_out);
+                std::lock_guard lock(mutex);
+                pending.emplace(c, std::move(digest));
+                for (auto it = pending.find(next_merge); it != pending.end(); it = pending.find(next_merge)) {
+                    sink.merge(std::move(it->second));
+                    pending.erase(it);
+                    ++next_merge;
+                }
+                progress.notify_all();
+            }
+        } catch (...) {
+            std::lock_guard lock(mutex);
+            if (!failure) failure = std::current_exception();
+            progress.notify_all();
+        }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+    for (auto& t : pool) t.join();
+    if (failure) std::rethrow_exception(failure);
+}
+
+}  // namespace fabrisk
