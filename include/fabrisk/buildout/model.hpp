@@ -74,6 +74,11 @@ public:
     void evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, Eigen::Ref<Eigen::ArrayXXd> outputs,
                   workspace& ws) const;
 
+    /// Draws the inputs of a block of trials into `ws`: ws.scalars (trials × 10, by
+    /// scalar_input), ws.shock_time (+inf when no shock), ws.investor_tau (+inf when the
+    /// investor stays), ws.investor_pledge, ws.overrun and ws.delay (trials × fabs, plan order).
+    void draw_inputs(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, workspace& ws) const;
+
 private:
     static constexpr int none = -1;
     struct copula_block {
@@ -92,7 +97,6 @@ private:
     }
     /// Smallest grid index k ≥ 0 with t_k ≥ x (within tolerance); n + 1 if none up to n.
     int first_index_at_least(double x) const;
-    void draw_inputs(const Eigen::Ref<const Eigen::ArrayXXd>& u, workspace& ws) const;
     void draw_factor_block(const Eigen::Ref<const Eigen::ArrayXXd>& u, const distribution& d, double rho,
                            const factor_dims& dims, std::size_t entities, Eigen::ArrayXXd& out, workspace& ws) const;
     void play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
