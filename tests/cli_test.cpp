@@ -1,0 +1,187 @@
+// The fabrisk command line end to end: exit statuses, files written or left alone, and
+// byte-identical results for the same seed and any thread count.
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct outcome {
+    int status;
+    std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+class Cli : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir = fs::temp_directory_path() /
+              ("fabrisk-cli-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+    }
+    void TearDown() override { fs::remove_all(dir); }
+
+    outcome fabrisk(const std::string& args) const {
+        const std::string cmd = "cd '" + dir.string() + "' && '" FABRISK_CLI "' " + args + " >'" + (dir / "stdout").string() +
+                                "' 2>'" + (dir / "stderr").string() + "'";
+        const int raw = std::system(cmd.c_str());
+        return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(dir / "stdout"), slurp(dir / "stderr")};
+    }
+    void write(const std::string& name, const std::string& text) const { std::ofstream(dir / name) << text; }
+
+    fs::path dir;
+};
+
+const std::string worked = FABRISK_SCENARIO_DIR "/worked-example.json";
+
+}  // namespace
+
+TEST_F(Cli, RunsTheBuiltInScenarioFromAnyDirectory) {
+    const auto r = fabrisk("run --trials 3000");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("seven-trillion"), std::string::npos);
+    EXPECT_NE(r.out.find("P(target met) ="), std::string::npos);
+    EXPECT_NE(r.out.find("95% interval"), std::string::npos);
+    EXPECT_NE(r.out.find("installed_flops"), std::string::npos);
+    EXPECT_NE(r.out.find("seed 20240101"), std::string::npos);  // the documented default seed
+}
+
+TEST_F(Cli, JsonHasEveryFieldOfTheContract) {
+    const auto r = fabrisk("run '" + worked + "' --trials 1000 --json out.json --csv out.csv");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const auto j = nlohmann::json::parse(slurp(dir / "out.json"));
+    EXPECT_EQ(j["scenario"], "worked-example");
+    EXPECT_EQ(j["trials"], 1000);
+    EXPECT_EQ(j["seed"], 20240101);
+    EXPECT_EQ(j["target"]["installed_flops"], 100000.0);
+    EXPECT_EQ(j["target"]["deadline_year"], 2026);
+    EXPECT_EQ(j["probability_target_met"], 1.0);
+    // Wilson interval for 1000 of 1000: [n/(n + z²), 1].
+    const double z = 1.959963984540054;
+    EXPECT_NEAR(j["probability_ci95"][0].get<double>(), 1000 / (1000 + z * z), 1e-12);
+    EXPECT_EQ(j["probability_ci95"][1], 1.0);
+    EXPECT_EQ(j["reached_by_year"]["2025"], 0.0);
+    EXPECT_EQ(j["reached_by_year"]["2026"], 1.0);
+    const char* names[] = {"installed_flops", "target_met", "target_year", "capital_raised_busd", "fabs_funded",
+                           "fabs_completed", "staffing_factor", "realized_cost_decline", "mean_fab_delay_years", "geo_shock"};
+    for (const char* name : names) {
+        const auto& o = j["outputs"][name];
+        for (const char* key : {"mean", "sd", "min", "max", "quantiles", "histogram"}) EXPECT_TRUE(o.contains(key)) << name << key;
+        for (const char* q : {"p01", "p05", "p10", "p25", "p50", "p75", "p90", "p95", "p99"})
+            EXPECT_TRUE(o["quantiles"].contains(q)) << name << q;
+    }
+    EXPECT_EQ(j["outputs"]["installed_flops"]["quantiles"]["p50"], 135000.0);
+    EXPECT_EQ(j["outputs"]["staffing_factor"]["mean"], 0.75);
+    EXPECT_EQ(j["outputs"]["target_year"]["never"], 0.0);
+    EXPECT_EQ(j["outputs"]["fabs_funded"]["histogram"]["counts"], nlohmann::json::array({1000}));
+    // CSV: a header and one row per output.
+    const std::string csv = slurp(dir / "out.csv");
+    EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 11);
+    EXPECT_EQ(csv.rfind("output,mean,sd,min,max,p01", 0), 0u);
+    EXPECT_NE(csv.find("\ninstalled_flops,135000,0,135000,135000,135000"), std::string::npos);
+}
+
+TEST_F(Cli, TargetYearIsNullWhereTrialsNeverReachTheTarget) {
+    auto doc = nlohmann::json::parse(slurp(worked));
+    doc["target"]["installed_flops"] = 1e9;  // unreachable
+    write("never.json", doc.dump());
+    ASSERT_EQ(fabrisk("run never.json --trials 100 --json out.json").status, 0);
+    const auto j = nlohmann::json::parse(slurp(dir / "out.json"));
+    const auto& ty = j["outputs"]["target_year"];
+    EXPECT_TRUE(ty["mean"].is_null());
+    EXPECT_TRUE(ty["sd"].is_null());
+    EXPECT_TRUE(ty["max"].is_null());
+    EXPECT_TRUE(ty["quantiles"]["p50"].is_null());
+    EXPECT_EQ(ty["never"], 1.0);
+    EXPECT_EQ(j["probability_target_met"], 0.0);
+}
+
+TEST_F(Cli, SameSeedGivesByteIdenticalJsonForAnyThreadCount) {
+    ASSERT_EQ(fabrisk("run --trials 20000 --seed 99 --threads 1 --json a.json").status, 0);
+    ASSERT_EQ(fabrisk("run --trials 20000 --seed 99 --threads 2 --json b.json").status, 0);
+    ASSERT_EQ(fabrisk("run --trials 20000 --seed 99 --threads 2 --json c.json").status, 0);
+    ASSERT_EQ(fabrisk("run --trials 20000 --seed 100 --threads 2 --json d.json").status, 0);
+    const auto a = slurp(dir / "a.json");
+    EXPECT_GT(a.size(), 1000u);
+    EXPECT_EQ(a, slurp(dir / "b.json"));
+    EXPECT_EQ(a, slurp(dir / "c.json"));
+    EXPECT_NE(a, slurp(dir / "d.json"));  // and the seed matters
+}
+
+TEST_F(Cli, BadScenarioExitsTwoNamesThePathAndWritesNothing) {
+    auto doc = nlohmann::json::parse(slurp(worked));
+    doc["fabs"]["delay_years"] = {{"dist", "lognormal"}, {"median", 0.75}, {"p90", 0.5}};
+    write("bad.json", doc.dump());
+    write("keep.json", "precious");
+    const auto r = fabrisk("run bad.json --json keep.json --csv new.csv");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("fabs.delay_years.p90: must be greater than median (0.75), got 0.5"), std::string::npos) << r.err;
+    EXPECT_EQ(slurp(dir / "keep.json"), "precious");
+    EXPECT_FALSE(fs::exists(dir / "new.csv"));
+    EXPECT_TRUE(r.out.empty());
+    // Nothing else left behind in the directory (no temporary files).
+    int files = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
+    EXPECT_EQ(files, 4);  // bad.json, keep.json, stdout, stderr
+}
+
+TEST_F(Cli, JsonSyntaxErrorGivesLineAndColumn) {
+    write("broken.json", "{\n  \"name\": \"x\",\n  \"time\": {,}\n}\n");
+    const auto r = fabrisk("validate broken.json");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("line 3, column"), std::string::npos) << r.err;
+}
+
+TEST_F(Cli, ValidateAcceptsGoodAndRejectsBadFiles) {
+    EXPECT_EQ(fabrisk("validate '" + worked + "'").status, 0);
+    EXPECT_EQ(fabrisk("validate '" FABRISK_SCENARIO_DIR "/seven-trillion.json'").status, 0);
+    write("unknown.json", R"({"name": "x", "colour": 1})");
+    const auto r = fabrisk("validate unknown.json");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("colour: unknown key"), std::string::npos) << r.err;
+    EXPECT_EQ(fabrisk("validate missing-file.json").status, 1);
+}
+
+TEST_F(Cli, BadArgumentsExitTwo) {
+    EXPECT_EQ(fabrisk("run --trials 0").status, 2);
+    EXPECT_EQ(fabrisk("run --trials many").status, 2);
+    EXPECT_EQ(fabrisk("run --threads 0").status, 2);
+    EXPECT_EQ(fabrisk("run --no-such-flag").status, 2);
+    EXPECT_EQ(fabrisk("").status, 2);
+    EXPECT_EQ(fabrisk("validate").status, 2);
+}
+
+TEST_F(Cli, HelpAndVersion) {
+    const auto help = fabrisk("--help");
+    EXPECT_EQ(help.status, 0);
+    EXPECT_NE(help.out.find("run"), std::string::npos);
+    EXPECT_NE(help.out.find("validate"), std::string::npos);
+    const auto version = fabrisk("--version");
+    EXPECT_EQ(version.status, 0);
+    EXPECT_NE(version.out.find("fabrisk 0.1.0"), std::string::npos);
+    EXPECT_EQ(fabrisk("run --help").status, 0);
+}
+
+TEST_F(Cli, UnwritableOutputFailsBeforeRunningAndLeavesNothing) {
+    const auto r = fabrisk("run '" + worked + "' --trials 10 --json no-such-dir/out.json");
+    EXPECT_EQ(r.status, 1);
+    EXPECT_NE(r.err.find("no-such-dir/out.json"), std::string::npos);
+    EXPECT_TRUE(r.out.empty());
+}
