@@ -129,24 +129,32 @@ inline void check_domain(double x, const domain& d, const std::string& path) {
 distribution distribution_at(const json& j, const std::string& path);
 
 /// A field of kind F: a number, or {"dist": "fixed", "value": x} which counts as fixed everywhere.
-inline double fixed_field(const json& j, const std::string& path, const domain& d) {
+/// A value outside the domain is reported at its own path (`PATH.value` inside the object, as
+/// random_field does); `value_path`, if given, receives that path.
+inline double fixed_field(const json& j, const std::string& path, const domain& d, std::string* value_path = nullptr) {
     double x;
+    std::string vpath = path;
     if (j.is_object()) {
         const distribution dist = distribution_at(j, path);
-        if (!is_fixed(dist)) fail(path, "expected a fixed number here, got a " + std::string(family_name(dist.kind)) + " distribution");
+        if (!is_fixed(dist))
+            fail(path, "expected a fixed number here, got a \"" + j.at("dist").get<std::string>() + "\" distribution");
         x = dist.p0;
+        vpath = join(path, "value");
     } else {
         x = number(j, path);
     }
-    check_domain(x, d, path);
+    check_domain(x, d, vpath);
+    if (value_path) *value_path = vpath;
     return x;
 }
 
-inline int integer_field(const json& j, const std::string& path, const domain& d) {
-    const double x = fixed_field(j, path, d);
+inline int integer_field(const json& j, const std::string& path, const domain& d, std::string* value_path = nullptr) {
+    std::string vpath;
+    const double x = fixed_field(j, path, d, &vpath);
     const double rounded = std::round(x);
-    if (std::fabs(x - rounded) > 1e-9) fail(path, "must be an integer, got " + fmt(x));
-    if (std::fabs(rounded) > 1e9) fail(path, "must be an integer of at most 1e9 in size, got " + fmt(x));
+    if (std::fabs(x - rounded) > 1e-9) fail(vpath, "must be an integer, got " + fmt(x));
+    if (std::fabs(rounded) > 1e9) fail(vpath, "must be an integer of at most 1e9 in size, got " + fmt(x));
+    if (value_path) *value_path = vpath;
     return static_cast<int>(rounded);
 }
 
@@ -196,66 +204,75 @@ inline distribution distribution_at(const json& j, const std::string& path) {
     };
 
     distribution d;
-    if (name == "fixed") {
-        check_keys(j, path, {"dist", "value"});
-        d = fixed(param("value"));
-    } else if (name == "uniform") {
-        check_keys(j, path, {"dist", "min", "max", "truncate"});
-        const double min = param("min"), max = param("max");
-        greater("max", max, "min", min);
-        d = uniform(min, max);
-    } else if (name == "normal") {
-        check_keys(j, path, {"dist", "mean", "sd", "truncate"});
-        const double mean = param("mean");
-        d = normal(mean, positive_param("sd"));
-    } else if (name == "lognormal") {
-        check_keys(j, path, {"dist", "median", "p90", "mu", "sigma", "truncate"});
-        const bool by_quantiles = j.contains("median") || j.contains("p90");
-        const bool by_moments = j.contains("mu") || j.contains("sigma");
-        if (by_quantiles && by_moments) fail(path, "give either median and p90 or mu and sigma, not both");
-        if (by_moments) {
-            const double mu = param("mu");
-            d = lognormal(mu, positive_param("sigma"));
+    try {
+        if (name == "fixed") {
+            if (j.contains("truncate")) fail(join(path, "truncate"), "not allowed on a fixed value");
+            check_keys(j, path, {"dist", "value"});
+            d = fixed(param("value"));
+        } else if (name == "uniform") {
+            check_keys(j, path, {"dist", "min", "max", "truncate"});
+            const double min = param("min"), max = param("max");
+            greater("max", max, "min", min);
+            d = uniform(min, max);
+        } else if (name == "normal") {
+            check_keys(j, path, {"dist", "mean", "sd", "truncate"});
+            const double mean = param("mean");
+            d = normal(mean, positive_param("sd"));
+        } else if (name == "lognormal") {
+            check_keys(j, path, {"dist", "median", "p90", "mu", "sigma", "truncate"});
+            const bool by_quantiles = j.contains("median") || j.contains("p90");
+            const bool by_moments = j.contains("mu") || j.contains("sigma");
+            if (by_quantiles && by_moments) fail(path, "give either median and p90 or mu and sigma, not both");
+            if (by_moments) {
+                const double mu = param("mu");
+                d = lognormal(mu, positive_param("sigma"));
+            } else {
+                const double median = positive_param("median");
+                const double p90 = param("p90");
+                greater("p90", p90, "median", median);
+                d = lognormal_median_p90(median, p90);
+            }
+        } else if (name == "ci90") {
+            check_keys(j, path, {"dist", "low", "high", "truncate"});
+            const double low = param("low"), high = param("high");
+            greater("high", high, "low", low);
+            d = ci90(low, high);
+        } else if (name == "triangular") {
+            check_keys(j, path, {"dist", "min", "mode", "max", "truncate"});
+            double min, mode, max;
+            ordered_min_mode_max(min, mode, max);
+            d = triangular(min, mode, max);
+        } else if (name == "pert") {
+            check_keys(j, path, {"dist", "min", "mode", "max", "lambda", "truncate"});
+            double min, mode, max;
+            ordered_min_mode_max(min, mode, max);
+            const double lambda = param_or("lambda", 4.0);
+            if (!(lambda > 0)) fail(join(path, "lambda"), "must be > 0, got " + fmt(lambda));
+            d = pert(min, mode, max, lambda);
+        } else if (name == "beta") {
+            check_keys(j, path, {"dist", "alpha", "beta", "min", "max", "truncate"});
+            const double alpha = positive_param("alpha"), b = positive_param("beta");
+            const double min = param_or("min", 0.0), max = param_or("max", 1.0);
+            greater("max", max, "min", min);
+            d = beta(alpha, b, min, max);
+        } else if (name == "gamma" || name == "weibull") {
+            check_keys(j, path, {"dist", "shape", "scale", "truncate"});
+            const double shape = positive_param("shape"), scale = positive_param("scale");
+            d = name == "gamma" ? gamma(shape, scale) : weibull(shape, scale);
         } else {
-            const double median = positive_param("median");
-            const double p90 = param("p90");
-            greater("p90", p90, "median", median);
-            d = lognormal_median_p90(median, p90);
+            fail(join(path, "dist"), "unknown distribution \"" + name +
+                                         "\" (expected one of: fixed, uniform, normal, lognormal, ci90, triangular, pert, beta, gamma, weibull)");
         }
-    } else if (name == "ci90") {
-        check_keys(j, path, {"dist", "low", "high", "truncate"});
-        const double low = param("low"), high = param("high");
-        greater("high", high, "low", low);
-        d = ci90(low, high);
-    } else if (name == "triangular") {
-        check_keys(j, path, {"dist", "min", "mode", "max", "truncate"});
-        double min, mode, max;
-        ordered_min_mode_max(min, mode, max);
-        d = triangular(min, mode, max);
-    } else if (name == "pert") {
-        check_keys(j, path, {"dist", "min", "mode", "max", "lambda", "truncate"});
-        double min, mode, max;
-        ordered_min_mode_max(min, mode, max);
-        const double lambda = param_or("lambda", 4.0);
-        if (!(lambda > 0)) fail(join(path, "lambda"), "must be > 0, got " + fmt(lambda));
-        d = pert(min, mode, max, lambda);
-    } else if (name == "beta") {
-        check_keys(j, path, {"dist", "alpha", "beta", "min", "max", "truncate"});
-        const double alpha = positive_param("alpha"), b = positive_param("beta");
-        const double min = param_or("min", 0.0), max = param_or("max", 1.0);
-        greater("max", max, "min", min);
-        d = beta(alpha, b, min, max);
-    } else if (name == "gamma" || name == "weibull") {
-        check_keys(j, path, {"dist", "shape", "scale", "truncate"});
-        const double shape = positive_param("shape"), scale = positive_param("scale");
-        d = name == "gamma" ? gamma(shape, scale) : weibull(shape, scale);
-    } else {
-        fail(join(path, "dist"), "unknown distribution \"" + name +
-                                     "\" (expected one of: fixed, uniform, normal, lognormal, ci90, triangular, pert, beta, gamma, weibull)");
+    } catch (const usage_error& e) {
+        // Parameters that pass the checks above but break the family in arithmetic (e.g. a
+        // ci90 whose width overflows a double).
+        fail(path, std::string("invalid parameters: ") + e.what());
     }
     if (const json* t = optional(j, "truncate")) {
         const std::string tpath = join(path, "truncate");
-        if (!t->is_array() || t->size() != 2) fail(tpath, "expected [lo, hi]");
+        if (!t->is_array()) fail(tpath, std::string("expected an array [lo, hi], got ") + type_name(*t));
+        if (t->size() != 2)
+            fail(tpath, "expected an array [lo, hi] of two numbers, got " + std::to_string(t->size()) + " elements");
         const double lo = number((*t)[0], index(tpath, 0)), hi = number((*t)[1], index(tpath, 1));
         if (!(lo < hi)) fail(tpath, "lo must be less than hi, got [" + fmt(lo) + ", " + fmt(hi) + "]");
         try {
@@ -394,10 +411,11 @@ inline scenario parse_scenario(const std::string& text) {
     {
         const json& d = required(time, "time", "deadline_year");
         const double first = s.time.start_year, last = double(s.time.start_year) + s.time.horizon_years - 1;
-        const int y = integer_field(d, "time.deadline_year", any_real());
+        std::string vpath;
+        const int y = integer_field(d, "time.deadline_year", any_real(), &vpath);
         if (y < first || y > last)
-            fail("time.deadline_year", "must lie in [" + fmt(first) + ", " + fmt(last) +
-                                           "] (start_year to start_year + horizon_years - 1), got " + fmt(y));
+            fail(vpath, "must lie in [" + fmt(first) + ", " + fmt(last) +
+                            "] (start_year to start_year + horizon_years - 1), got " + fmt(y));
         s.time.deadline_year = y;
     }
     const double horizon = s.time.horizon_years;
