@@ -64,10 +64,11 @@ public:
         Eigen::ArrayXXd scalars, investor_tau, investor_pledge, overrun, delay;
         Eigen::ArrayXd shock_time, work, common, group_score;
         Eigen::MatrixXd copula_in, copula_out;
-        std::vector<double> capital, fab_cost, completion;
-        std::vector<double> part_nu, part_ne, part_qu, part_qe, part_n0;
-        std::vector<double> full_nu, full_ne, full_qu, full_qe, full_n0;
-        std::vector<double> added;
+        std::vector<double> completion;
+        // One trial on the grid: t_k, capital, the ramp contributions (partial steps and
+        // running-sum entries for N and Q by exposure, and for N⁰), and the per-step series.
+        Eigen::ArrayXd times, capital, capacity, staffing, scale, decline, growth, added;
+        Eigen::ArrayXXd ramps;
     };
     workspace make_workspace() const;
 
@@ -100,8 +101,8 @@ private:
     void draw_factor_block(const Eigen::Ref<const Eigen::ArrayXXd>& u, const distribution& d, double rho,
                            const factor_dims& dims, std::size_t entities, Eigen::ArrayXXd& out, workspace& ws) const;
     void play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
-    void add_ramp(double c, double R, int n, double w1, double w2, std::vector<double>& part1,
-                  std::vector<double>& full1, std::vector<double>* part2, std::vector<double>* full2) const;
+    void add_ramp(double c, double R, double inv_R, double w1, double w2, double* part1, double* full1,
+                  double* part2, double* full2) const;
 
     scenario s_;
     int m_, n_, j_d_, lifetime_steps_;
@@ -111,6 +112,9 @@ private:
     // Fabs in plan order.
     std::vector<double> fab_start_, fab_capex_, fab_build_, fab_wafers_, fab_staff_;
     std::vector<char> fab_exposed_;
+    std::vector<int> fab_start_index_;  // first grid index at or after each planned start
+    // The plan's own schedule, fabs with equal planned completion merged: (c⁰, Σ M).
+    std::vector<double> planned_completion_, planned_wafers_;
 
     std::array<int, scalar_input_count> scalar_dim_{};
     std::vector<copula_block> copulas_;
@@ -149,6 +153,15 @@ inline model::model(scenario s) : s_(std::move(s)) {
         fab_wafers_.push_back(r.wafers);
         fab_staff_.push_back(r.staff);
         fab_exposed_.push_back(r.exposed);
+        fab_start_index_.push_back(first_index_at_least(r.start));
+    }
+    {
+        std::map<double, double> planned;
+        for (const auto& r : rows) planned[r.start + r.build] += r.wafers;
+        for (const auto& [c, w] : planned) {
+            planned_completion_.push_back(c);
+            planned_wafers_.push_back(w);
+        }
     }
 
     // Scalar inputs: correlated ones form copula blocks (connected components of the pairs).
@@ -233,14 +246,13 @@ inline model::model(scenario s) : s_(std::move(s)) {
 
 inline model::workspace model::make_workspace() const {
     workspace ws;
-    const auto n = static_cast<std::size_t>(n_);
-    ws.capital.resize(n + 1);
-    ws.fab_cost.resize(fab_start_.size());
+    const Eigen::Index n = n_;
     ws.completion.resize(fab_start_.size());
-    for (auto* v : {&ws.part_nu, &ws.part_ne, &ws.part_qu, &ws.part_qe, &ws.part_n0, &ws.full_nu, &ws.full_ne,
-                    &ws.full_qu, &ws.full_qe, &ws.full_n0})
-        v->assign(n + 1, 0.0);
-    ws.added.resize(n);
+    ws.times = Eigen::ArrayXd::LinSpaced(n + 1, 0, double(n)) / double(m_);
+    for (Eigen::Index k = 0; k <= n; ++k) ws.times[k] = double(k) / m_;  // exactly t_k = k/m
+    ws.capital.resize(n + 1);
+    for (auto* a : {&ws.capacity, &ws.staffing, &ws.scale, &ws.decline, &ws.growth, &ws.added}) a->resize(n);
+    ws.ramps.resize(n + 1, 10);
     return ws;
 }
 
@@ -360,9 +372,11 @@ inline void model::draw_inputs(const Eigen::Ref<const Eigen::ArrayXXd>& u, works
     draw_factor_block(u, s_.delay_years, s_.delay_correlation, delay_dims_, fab_start_.size(), ws.delay, ws);
 }
 
-inline void model::add_ramp(double c, double R, int n, double w1, double w2, std::vector<double>& part1,
-                            std::vector<double>& full1, std::vector<double>* part2, std::vector<double>* full2) const {
-    // ρ(t_k) = clamp((t_k − c)/R, 0, 1), or the step t_k ≥ c when R = 0, for k < n.
+inline void model::add_ramp(double c, double R, double inv_R, double w1, double w2, double* part1, double* full1,
+                            double* part2, double* full2) const {
+    // ρ(t_k) = clamp((t_k − c)/R, 0, 1), or the step t_k ≥ c when R = 0, for k < n: the few
+    // partial steps are added directly, the full-output tail as one entry of a running sum.
+    const int n = n_;
     int k;
     if (R == 0) {
         k = first_index_at_least(c);
@@ -371,15 +385,15 @@ inline void model::add_ramp(double c, double R, int n, double w1, double w2, std
         k = std::max(0, static_cast<int>(std::floor(c * m_)) - 1);
         while (k < n && !(double(k) / m_ > c)) ++k;
         for (; k < n; ++k) {
-            const double r = (double(k) / m_ - c) / R;
+            const double r = (double(k) / m_ - c) * inv_R;
             if (r >= 1) break;
-            part1[static_cast<std::size_t>(k)] += r * w1;
-            if (part2) (*part2)[static_cast<std::size_t>(k)] += r * w2;
+            part1[k] += r * w1;
+            if (part2) part2[k] += r * w2;
         }
     }
     if (k < n) {
-        full1[static_cast<std::size_t>(k)] += w1;
-        if (full2) (*full2)[static_cast<std::size_t>(k)] += w2;
+        full1[k] += w1;
+        if (full2) full2[k] += w2;
     }
 }
 
@@ -390,12 +404,22 @@ inline void model::play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::A
                  Y = sc(scalar_input::yield), p0 = sc(scalar_input::flops_per_die), r = sc(scalar_input::cost_decline),
                  kappa = sc(scalar_input::scale_elasticity), h = sc(scalar_input::hiring_per_year),
                  attrition = sc(scalar_input::attrition_per_year), v = sc(scalar_input::severity);
-    double W = sc(scalar_input::initial_workforce);
     const int n = n_;
     const double m = m_, delta = 1.0 / m;
     const std::size_t investors = s_.investors.size(), fabs = fab_start_.size();
+    const Eigen::Index grid = n + 1;
 
-    // 1. Capital: C(t) = Σ P_i·clamp((min(t, τ_i) − b_i)/d_i, 0, 1).
+    // 1. Capital on the grid: C(t) = Σ P_i·clamp((min(t, τ_i) − b_i)/d_i, 0, 1); one
+    //    vectorised pass over the grid per investor.
+    auto capital = ws.capital.head(grid);
+    capital.setZero();
+    for (std::size_t i = 0; i < investors; ++i) {
+        const auto col = static_cast<Eigen::Index>(i);
+        const double tau = ws.investor_tau(b, col), pledge = ws.investor_pledge(b, col);
+        if (pledge == 0) continue;
+        const investor& iv = s_.investors[i];
+        capital += pledge * ((ws.times.head(grid).min(tau) - iv.disburse_start) / iv.disburse_years).max(0.0).min(1.0);
+    }
     auto capital_at = [&](double t) {
         double c = 0;
         for (std::size_t i = 0; i < investors; ++i) {
@@ -406,9 +430,9 @@ inline void model::play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::A
         }
         return c;
     };
-    for (int k = 0; k <= n; ++k) ws.capital[static_cast<std::size_t>(k)] = share * capital_at(double(k) / m);
 
-    // 2–3. Funding in plan order, then completion.
+    // 2–3. Funding in plan order (A(t) = s·C(t) is non-decreasing, so one forward scan), then
+    //      completion.
     double cumulative = 0;
     int k = 0;
     bool funding_open = true;
@@ -420,8 +444,8 @@ inline void model::play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::A
         delay_sum += ws.delay(b, col);
         double phi = inf;
         if (funding_open) {
-            k = std::max(k, first_index_at_least(fab_start_[f]));
-            while (k <= n && !at_least(ws.capital[static_cast<std::size_t>(k)], cumulative)) ++k;
+            k = std::max(k, fab_start_index_[f]);
+            while (k <= n && !at_least(share * capital[k], cumulative)) ++k;
             if (k > n)
                 funding_open = false;
             else
@@ -433,48 +457,69 @@ inline void model::play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::A
         completed += at_most(c, t_d_);
     }
 
-    // 4–6. Capacity on the grid, split by exposure to the shock; the plan's own capacity.
-    for (auto* vec : {&ws.part_nu, &ws.part_ne, &ws.part_qu, &ws.part_qe, &ws.part_n0, &ws.full_nu, &ws.full_ne,
-                      &ws.full_qu, &ws.full_qe, &ws.full_n0})
-        std::fill(vec->begin(), vec->end(), 0.0);
+    // 4–6. Capacity and staff needed on the grid, split by exposure to the shock, and the
+    //      plan's own capacity (fabs with the same planned completion added once).
+    ws.ramps.topRows(n).setZero();
+    double* const part_nu = ws.ramps.col(0).data();
+    double* const part_ne = ws.ramps.col(1).data();
+    double* const part_qu = ws.ramps.col(2).data();
+    double* const part_qe = ws.ramps.col(3).data();
+    double* const part_n0 = ws.ramps.col(4).data();
+    double* const full_nu = ws.ramps.col(5).data();
+    double* const full_ne = ws.ramps.col(6).data();
+    double* const full_qu = ws.ramps.col(7).data();
+    double* const full_qe = ws.ramps.col(8).data();
+    double* const full_n0 = ws.ramps.col(9).data();
+    const double inv_R = R > 0 ? 1.0 / R : 0.0;
     for (std::size_t f = 0; f < fabs; ++f) {
-        if (std::isfinite(ws.completion[f])) {
-            if (fab_exposed_[f])
-                add_ramp(ws.completion[f], R, n, fab_wafers_[f], fab_staff_[f], ws.part_ne, ws.full_ne, &ws.part_qe, &ws.full_qe);
-            else
-                add_ramp(ws.completion[f], R, n, fab_wafers_[f], fab_staff_[f], ws.part_nu, ws.full_nu, &ws.part_qu, &ws.full_qu);
-        }
-        add_ramp(fab_start_[f] + fab_build_[f], R, n, fab_wafers_[f], 0.0, ws.part_n0, ws.full_n0, nullptr, nullptr);
+        const double c = ws.completion[f];
+        if (!std::isfinite(c)) break;  // later fabs are unfunded too
+        if (fab_exposed_[f])
+            add_ramp(c, R, inv_R, fab_wafers_[f], fab_staff_[f], part_ne, full_ne, part_qe, full_qe);
+        else
+            add_ramp(c, R, inv_R, fab_wafers_[f], fab_staff_[f], part_nu, full_nu, part_qu, full_qu);
     }
+    for (std::size_t p = 0; p < planned_completion_.size(); ++p)
+        add_ramp(planned_completion_[p], R, inv_R, planned_wafers_[p], 0.0, part_n0, full_n0, nullptr, nullptr);
 
-    // 6–10. Step through the grid.
-    const double tau_g = ws.shock_time[b];
-    const double per_step = 12.0 * delta * s_.dies_per_wafer * Y * p0;
-    const double steady_growth = std::pow(1.0 - r, -delta);  // (1 − r)^(−Δ), used whenever r_k = r
-    double G = 1.0, G_deadline = 1.0, staffing_deadline = 1.0;
+    // 6–7, 10. Running sums give N, Q, N⁰; the workforce recursion runs alongside.
+    const int k_shock = std::isfinite(ws.shock_time[b]) ? first_index_at_least(ws.shock_time[b]) : n + 1;
+    double W = sc(scalar_input::initial_workforce);
     double nu = 0, ne = 0, qu = 0, qe = 0, n0 = 0;
     for (int step = 0; step < n; ++step) {
-        const auto s = static_cast<std::size_t>(step);
-        nu += ws.full_nu[s];
-        ne += ws.full_ne[s];
-        qu += ws.full_qu[s];
-        qe += ws.full_qe[s];
-        n0 += ws.full_n0[s];
-        const double t = double(step) / m;
-        const double alpha = at_least(t, tau_g) ? 1.0 - v : 1.0;
-        const double N = (nu + ws.part_nu[s]) + alpha * (ne + ws.part_ne[s]);
-        const double Q = (qu + ws.part_qu[s]) + alpha * (qe + ws.part_qe[s]);
-        const double N0 = n0 + ws.part_n0[s];
-        const double sigma = Q == 0 ? 1.0 : std::min(1.0, W / Q);
-        const double lambda = N0 == 0 ? 1.0 : std::min(1.0, N / N0);
-        ws.added[s] = per_step * sigma * N * G;
-        const double rk = (kappa == 0 || lambda == 1) ? r : r * std::pow(lambda, kappa);
-        G *= rk == r ? steady_growth : std::pow(1.0 - rk, -delta);
+        nu += full_nu[step];
+        ne += full_ne[step];
+        qu += full_qu[step];
+        qe += full_qe[step];
+        n0 += full_n0[step];
+        const double alpha = step >= k_shock ? 1.0 - v : 1.0;
+        const double N = (nu + part_nu[step]) + alpha * (ne + part_ne[step]);
+        const double Q = (qu + part_qu[step]) + alpha * (qe + part_qe[step]);
+        const double N0 = n0 + part_n0[step];
+        ws.capacity[step] = N;
+        ws.staffing[step] = Q == 0 ? 1.0 : std::min(1.0, W / Q);
+        ws.scale[step] = N0 == 0 ? 1.0 : std::min(1.0, N / N0);
         W = std::max(0.0, W + delta * (h - attrition * W));
-        if (step == j_d_ - 1) {
-            staffing_deadline = sigma;
-            G_deadline = G;
-        }
+    }
+
+    // 8–9. Realised decline r_k = r·λ_k^κ (λ^0 = 1) and the growth factor (1 − r_k)^(−Δ),
+    //      vectorised over the grid; G is their running product.
+    auto lambda = ws.scale.head(n);
+    auto rk = ws.decline.head(n);
+    if (kappa == 0)
+        rk.setConstant(r);
+    else if (kappa == 1)
+        rk = r * lambda;
+    else
+        rk = (lambda > 0).select(r * (kappa * lambda.log()).exp(), 0.0);
+    auto growth = ws.growth.head(n);
+    growth = (-delta * (1.0 - rk).log()).exp();
+    const double per_step = 12.0 * delta * s_.dies_per_wafer * Y * p0;
+    double G = 1.0, G_deadline = 1.0;
+    for (int step = 0; step < n; ++step) {
+        ws.added[step] = per_step * ws.staffing[step] * ws.capacity[step] * G;
+        G *= growth[step];
+        if (step == j_d_ - 1) G_deadline = G;
     }
 
     // Installed compute: what was made in the last ℓ years. A running window sum finds the
@@ -482,14 +527,14 @@ inline void model::play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::A
     const int L = lifetime_steps_;
     auto window_sum = [&](int j) {
         double sum = 0;
-        for (int q = std::max(0, j - L); q <= j - 1; ++q) sum += ws.added[static_cast<std::size_t>(q)];
+        for (int q = std::max(0, j - L); q <= j - 1; ++q) sum += ws.added[q];
         return sum;
     };
     const double target = s_.target_flops;
     double running = 0, target_year = inf;
     for (int j = 1; j <= n; ++j) {
-        running += ws.added[static_cast<std::size_t>(j - 1)];
-        if (j - 1 - L >= 0) running -= ws.added[static_cast<std::size_t>(j - 1 - L)];
+        running += ws.added[j - 1];
+        if (j - 1 - L >= 0) running -= ws.added[j - 1 - L];
         const bool near = std::fabs(running - target) <= 1e-6 * target;
         if (at_least(near ? window_sum(j) : running, target)) {
             target_year = s_.time.start_year + double(j) / m;
@@ -504,10 +549,10 @@ inline void model::play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::A
     out(b, static_cast<Eigen::Index>(output::capital_raised_busd)) = capital_at(t_d_);
     out(b, static_cast<Eigen::Index>(output::fabs_funded)) = funded;
     out(b, static_cast<Eigen::Index>(output::fabs_completed)) = completed;
-    out(b, static_cast<Eigen::Index>(output::staffing_factor)) = staffing_deadline;
+    out(b, static_cast<Eigen::Index>(output::staffing_factor)) = ws.staffing[j_d_ - 1];
     out(b, static_cast<Eigen::Index>(output::realized_cost_decline)) = 1.0 - std::pow(G_deadline, -1.0 / t_d_);
     out(b, static_cast<Eigen::Index>(output::mean_fab_delay_years)) = fabs ? delay_sum / double(fabs) : 0.0;
-    out(b, static_cast<Eigen::Index>(output::geo_shock)) = at_most(tau_g, t_d_) ? 1.0 : 0.0;
+    out(b, static_cast<Eigen::Index>(output::geo_shock)) = at_most(ws.shock_time[b], t_d_) ? 1.0 : 0.0;
 }
 
 inline void model::evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, Eigen::Ref<Eigen::ArrayXXd> outputs,
