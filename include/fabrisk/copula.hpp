@@ -18,7 +18,7 @@ namespace fabrisk {
 
 /// Pearson correlation of normal scores that gives Spearman's rank correlation `rho_s`
 /// under a Gaussian copula: 2·sin(π·rho_s/6).
-inline double spearman_to_pearson(double rho_s) noexcept { return 2.0 * std::sin(M_PI * rho_s / 6.0); }
+inline double spearman_to_pearson(double rho_s) noexcept { return 2.0 * std::sin(3.14159265358979323846 * rho_s / 6.0); }
 
 /// Smallest eigenvalue of a symmetric matrix.
 inline double smallest_eigenvalue(const Eigen::MatrixXd& sigma) {
@@ -50,8 +50,9 @@ public:
                 if (sigma(i, j) != sigma(j, i)) throw usage_error("gaussian_copula: matrix must be symmetric");
             }
         }
+        if (d == 0) return;  // Eigen's solver reads out of bounds on an empty matrix
         Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(sigma);
-        const double smallest = d ? solver.eigenvalues().minCoeff() : 1.0;
+        const double smallest = solver.eigenvalues().minCoeff();
         if (smallest < -psd_tolerance)
             throw usage_error("gaussian_copula: correlation matrix is not positive semidefinite (smallest "
                               "eigenvalue " + std::to_string(smallest) + ")");

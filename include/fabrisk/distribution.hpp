@@ -7,7 +7,9 @@
 ///
 ///     auto d = fabrisk::pert(0.1, 0.3, 0.75);
 ///     double median = fabrisk::quantile(d, 0.5);
+#include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <memory>
 #include <string>
@@ -89,8 +91,37 @@ std::string describe(const distribution& d);
 // ---------------------------------------------------------------------------------------------
 
 namespace detail {
-/// Boost.Math without promotion to long double: full double accuracy at a fraction of the cost.
+/// Boost.Math without promotion to long double: near-full double accuracy at a fraction of
+/// the cost.
 using math_policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
+
+/// The standard beta quantile. Boost 1.81's ibeta_inv fails to converge for some shapes below
+/// 1 deep in the lower tail (e.g. beta(0.5, 2) at u ~ 1e-10; fixed upstream in 1.82); there the
+/// root of I_x(a, b) = u is found by safeguarded Newton steps on ln x, starting from the
+/// series' leading term x ≈ (u·a·B(a, b))^(1/a).
+inline double beta_quantile(double a, double b, double u) {
+    try {
+        return boost::math::ibeta_inv(a, b, u, math_policy());
+    } catch (const boost::math::evaluation_error&) {
+    }
+    double lo = -745.0, hi = 0.0;  // bracket on y = ln x
+    double y = std::clamp(std::log(u * a * boost::math::beta(a, b, math_policy())) / a, lo, hi);
+    for (int i = 0; i < 200; ++i) {
+        const double x = std::exp(y);
+        const double f = boost::math::ibeta(a, b, x, math_policy()) - u;
+        if (f == 0) break;
+        (f < 0 ? lo : hi) = y;
+        const double slope = boost::math::ibeta_derivative(a, b, x, math_policy()) * x;  // dF/dy
+        double next = slope > 0 ? y - f / slope : (lo + hi) / 2;
+        if (!(next > lo && next < hi)) next = (lo + hi) / 2;
+        if (std::fabs(next - y) <= 1e-15 * std::max(1.0, std::fabs(y))) {
+            y = next;
+            break;
+        }
+        y = next;
+    }
+    return std::exp(y);
+}
 
 inline void require(bool ok, const std::string& message) {
     if (!ok) throw usage_error(message);
@@ -133,7 +164,7 @@ inline double untruncated_quantile(const distribution& d, double u) {
         return b - std::sqrt((1.0 - u) * (b - a) * (b - c));
     }
     case family::beta:
-        return d.lo + (d.hi - d.lo) * (d.table ? (*d.table)(u) : boost::math::ibeta_inv(d.p0, d.p1, u, math_policy()));
+        return d.lo + (d.hi - d.lo) * (d.table ? (*d.table)(u) : beta_quantile(d.p0, d.p1, u));
     case family::gamma: return d.p1 * (d.table ? (*d.table)(u) : boost::math::gamma_p_inv(d.p0, u, math_policy()));
     case family::weibull: return d.p1 * std::pow(-std::log1p(-u), 1.0 / d.p0);
     }
@@ -153,6 +184,18 @@ inline std::pair<double, double> untruncated_support(const distribution& d) noex
     case family::beta: return {d.lo, d.hi};
     }
     return {-inf, inf};
+}
+
+/// The quantile table, or null (quantiles then use the exact solve) when Boost throws while
+/// tabulating: for shapes below 1 the grid ends reach x = 0 or 1, where the density overflows,
+/// and Boost 1.81's ibeta_inv fails to converge for some shapes such as beta(0.5, 2).
+template <class Lower, class Upper, class Pdf>
+std::shared_ptr<const quantile_table> try_table(Lower lower, Upper upper, Pdf pdf, double upper_end) noexcept {
+    try {
+        return std::make_shared<const quantile_table>(lower, upper, pdf, upper_end);
+    } catch (const std::exception&) {
+        return nullptr;
+    }
 }
 
 inline std::string number(double x) {
@@ -247,8 +290,8 @@ inline distribution beta(double alpha, double beta_, double min, double max) {
     d.lo = min;
     d.hi = max;
     const double a = alpha, b = beta_;
-    d.table = std::make_shared<const quantile_table>(
-        [a, b](double u) { return boost::math::ibeta_inv(a, b, u, detail::math_policy()); },
+    d.table = detail::try_table(
+        [a, b](double u) { return detail::beta_quantile(a, b, u); },
         [a, b](double q) { return boost::math::ibetac_inv(a, b, q, detail::math_policy()); },
         [a, b](double x) { return boost::math::ibeta_derivative(a, b, x, detail::math_policy()); }, 1.0);
     return d;
@@ -269,7 +312,7 @@ inline distribution gamma(double shape, double scale) {
     d.kind = family::gamma;
     d.p0 = shape;
     d.p1 = scale;
-    d.table = std::make_shared<const quantile_table>(
+    d.table = detail::try_table(
         [shape](double u) { return boost::math::gamma_p_inv(shape, u, detail::math_policy()); },
         [shape](double q) { return boost::math::gamma_q_inv(shape, q, detail::math_policy()); },
         [shape](double x) { return boost::math::gamma_p_derivative(shape, x, detail::math_policy()); },

@@ -1,6 +1,7 @@
 #pragma once
 /// \file normal.hpp
 /// The standard normal CDF and its inverse, the two conversions every Gaussian copula needs.
+#include <algorithm>
 #include <cmath>
 
 #include <Eigen/Core>
@@ -55,9 +56,30 @@ inline double inverse_normal_cdf(double p) noexcept {
     return q < 0 ? -value : value;
 }
 
-/// Φ⁻¹ applied to every element of `p` (in place is allowed).
+/// Φ⁻¹ applied to every element of `p` (in place is allowed). The central region, where
+/// 85% of values fall, is one branch-free rational function evaluated over a run of values
+/// (it vectorises); the tails are then redone one by one. Same results as the scalar form.
 inline void inverse_normal_cdf(const Eigen::Ref<const Eigen::ArrayXd>& p, Eigen::Ref<Eigen::ArrayXd> out) {
-    for (Eigen::Index i = 0; i < p.size(); ++i) out[i] = inverse_normal_cdf(p[i]);
+    constexpr Eigen::Index run = 64;
+    double pv[run];  // a copy, so that `out` may alias `p`
+    for (Eigen::Index start = 0; start < p.size(); start += run) {
+        const Eigen::Index len = std::min(run, p.size() - start);
+        for (Eigen::Index i = 0; i < len; ++i) pv[i] = p[start + i];
+        for (Eigen::Index i = 0; i < len; ++i) {
+            const double q = pv[i] - 0.5;
+            const double r = 0.180625 - q * q;
+            out[start + i] =
+                q *
+                (((((((2.5090809287301226727e+3 * r + 3.3430575583588128105e+4) * r + 6.7265770927008700853e+4) * r +
+                     4.5921953931549871457e+4) * r + 1.3731693765509461125e+4) * r + 1.9715909503065514427e+3) * r +
+                  1.3314166789178437745e+2) * r + 3.3871328727963666080e+0) /
+                (((((((5.2264952788528545610e+3 * r + 2.8729085735721942674e+4) * r + 3.9307895800092710610e+4) * r +
+                     2.1213794301586595867e+4) * r + 5.3941960214247511077e+3) * r + 6.8718700749205790830e+2) * r +
+                  4.2313330701600911252e+1) * r + 1.0);
+        }
+        for (Eigen::Index i = 0; i < len; ++i)
+            if (std::fabs(pv[i] - 0.5) > 0.425) out[start + i] = inverse_normal_cdf(pv[i]);
+    }
 }
 
 /// Φ applied to every element of `z`.

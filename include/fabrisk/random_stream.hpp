@@ -17,10 +17,11 @@ namespace fabrisk {
 /// The generator behind every stream (pcg64: 128-bit LCG state, 64-bit XSL-RR output).
 using engine = pcg64;
 
-/// Maps 64 random bits to a double strictly inside (0, 1): the 53 high bits, centred in their
-/// cell, so inverse CDFs never see 0 or 1.
+/// Maps 64 random bits to a double strictly inside (0, 1): the 52 high bits, centred in their
+/// cell, so inverse CDFs never see 0 or 1. (Not 53: k + 0.5 for k ≥ 2^52 is not a double, and
+/// rounding sent the top cell to exactly 1.0.) Results are (k + 0.5)·2^-52, from 2^-53 to 1 − 2^-53.
 inline double to_open_unit(std::uint64_t bits) noexcept {
-    return (static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53;
+    return (static_cast<double>(bits >> 12) + 0.5) * 0x1.0p-52;
 }
 
 /// Uniform numbers for blocks of trials, addressed by (seed, trial index).

@@ -36,7 +36,9 @@ struct proportion {
         const double n = double(trials), p = estimate(), z2 = z * z;
         const double centre = (p + z2 / (2 * n)) / (1 + z2 / n);
         const double half = z / (1 + z2 / n) * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
-        return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+        // Rounding leaves ~1e-17 of slack at k = 0 or k = n (the exact ends are 0 and 1);
+        // clamping to the estimate keeps the interval around it.
+        return {std::min(p, std::max(0.0, centre - half)), std::max(p, std::min(1.0, centre + half))};
     }
 };
 

@@ -1,0 +1,139 @@
+// Tests for fabrisk/normal.hpp: Φ and Φ⁻¹ against Boost.Math (default policy, which promotes to
+// long double internally and so is the more accurate reference).
+#include "fabrisk/normal.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <limits>
+#include <vector>
+
+#include <boost/math/distributions/normal.hpp>
+#include <gtest/gtest.h>
+
+namespace {
+
+double boost_quantile(double p) { return boost::math::quantile(boost::math::normal(), p); }
+double boost_cdf(double x) { return boost::math::cdf(boost::math::normal(), x); }
+
+double relative_error(double value, double reference) {
+    if (value == reference) return 0.0;
+    return std::fabs(value - reference) / std::fabs(reference);
+}
+
+/// A dense grid over (0, 1): log-spaced in both tails from 1e-12 to 0.5 (200 points per decade),
+/// plus a fine linear grid across the centre, including points within 1e-10 of 0.5.
+std::vector<double> probability_grid() {
+    std::vector<double> grid;
+    for (int i = 0; i <= 200 * 12; ++i) {
+        const double u = std::pow(10.0, -12.0 + i / 200.0);
+        if (u > 0.5) break;
+        grid.push_back(u);
+        grid.push_back(1.0 - u);
+    }
+    for (int i = 1; i < 10000; ++i) grid.push_back(i / 10000.0);
+    for (double d : {1e-15, 1e-12, 1e-10, 1e-6, 1e-3}) {
+        grid.push_back(0.5 + d);
+        grid.push_back(0.5 - d);
+    }
+    // The branch boundaries of AS241 (|q| = 0.425 and r = 5, i.e. p = exp(-25)).
+    for (double p : {0.075, 0.925, std::exp(-25.0), 1.0 - std::exp(-25.0)})
+        for (int k = -3; k <= 3; ++k) grid.push_back(p + k * 1e-15);
+    grid.push_back(1e-12);
+    grid.push_back(1.0 - 1e-12);
+    return grid;
+}
+
+TEST(InverseNormalCdf, MatchesBoostOnDenseGridToOneEMinus13) {
+    double worst = 0.0, worst_p = 0.0;
+    const auto grid = probability_grid();
+    for (double p : grid) {
+        ASSERT_GT(p, 0.0);
+        ASSERT_LT(p, 1.0);
+        const double err = relative_error(fabrisk::inverse_normal_cdf(p), boost_quantile(p));
+        if (err > worst) {
+            worst = err;
+            worst_p = p;
+        }
+    }
+    std::cout << "[ measured ] inverse_normal_cdf over " << grid.size()
+              << " points: max relative error vs Boost " << worst << " at p = " << worst_p << "\n";
+    RecordProperty("max_relative_error", std::to_string(worst));
+    EXPECT_LE(worst, 1e-13);
+}
+
+TEST(InverseNormalCdf, KnownValuesAndSymmetry) {
+    EXPECT_EQ(fabrisk::inverse_normal_cdf(0.5), 0.0);
+    EXPECT_NEAR(fabrisk::inverse_normal_cdf(0.975), 1.959963984540054, 1e-15);
+    EXPECT_NEAR(fabrisk::inverse_normal_cdf(0.95), 1.6448536269514722, 1e-15);
+    EXPECT_NEAR(fabrisk::inverse_normal_cdf(0.9), 1.2815515655446004, 1e-15);
+    // Symmetry holds exactly wherever 1 − p is exact (dyadic p).
+    for (double p : {0x1p-40, 0x1p-20, 0x1p-10, 0x1p-4, 0.25, 0.375, 0.4375, 0.5 - 0x1p-30})
+        EXPECT_EQ(fabrisk::inverse_normal_cdf(p), -fabrisk::inverse_normal_cdf(1.0 - p)) << p;
+}
+
+TEST(InverseNormalCdf, EndpointsGiveInfinities) {
+    EXPECT_EQ(fabrisk::inverse_normal_cdf(0.0), -std::numeric_limits<double>::infinity());
+    EXPECT_EQ(fabrisk::inverse_normal_cdf(1.0), std::numeric_limits<double>::infinity());
+    // The smallest subnormal is still a finite quantile.
+    EXPECT_TRUE(std::isfinite(fabrisk::inverse_normal_cdf(std::numeric_limits<double>::denorm_min())));
+    EXPECT_LT(fabrisk::inverse_normal_cdf(std::numeric_limits<double>::denorm_min()), -38.0);
+}
+
+TEST(InverseNormalCdf, IsStrictlyIncreasingOnTheGrid) {
+    auto grid = probability_grid();
+    std::sort(grid.begin(), grid.end());
+    grid.erase(std::unique(grid.begin(), grid.end()), grid.end());
+    for (std::size_t i = 1; i < grid.size(); ++i)
+        ASSERT_LE(fabrisk::inverse_normal_cdf(grid[i - 1]), fabrisk::inverse_normal_cdf(grid[i])) << grid[i];
+}
+
+TEST(NormalCdf, MatchesBoost) {
+    // Φ(x) = erfc(−x/√2)/2. Rounding x/√2 by a relative 2^-53 changes erfc by a relative
+    // ~2·(x²/2)·2^-53 in the lower tail, so the bound grows with x² (2e-15·(4 + x²): twice that,
+    // plus erfc's own few ulps, with a margin).
+    double worst_scaled = 0.0, worst_x = 0.0;
+    for (int i = 0; i <= 4600; ++i) {
+        const double x = -38.0 + i * 0.01;
+        const double reference = boost_cdf(x);
+        ASSERT_GT(reference, 0.0);
+        const double err = relative_error(fabrisk::normal_cdf(x), reference);
+        const double allowed = 2e-15 * (4.0 + x * x);
+        if (err / allowed > worst_scaled) {
+            worst_scaled = err / allowed;
+            worst_x = x;
+        }
+        ASSERT_LE(err, allowed) << "x = " << x;
+    }
+    std::cout << "[ measured ] normal_cdf: worst error / allowed = " << worst_scaled << " at x = " << worst_x
+              << "\n";
+    EXPECT_EQ(fabrisk::normal_cdf(0.0), 0.5);
+    EXPECT_EQ(fabrisk::normal_cdf(-std::numeric_limits<double>::infinity()), 0.0);
+    EXPECT_EQ(fabrisk::normal_cdf(std::numeric_limits<double>::infinity()), 1.0);
+    EXPECT_NEAR(fabrisk::normal_cdf(1.959963984540054), 0.975, 1e-15);
+}
+
+TEST(NormalCdf, RoundTripsThroughInverse) {
+    // Only z ≤ 0.5: above, Φ(z) is rounded near 1 and Φ⁻¹ cannot recover z (an ill-conditioned
+    // round trip, not an error of either function). Below, both are accurate relative to p.
+    for (int i = -3700; i <= 50; ++i) {
+        const double z = i * 0.01;
+        EXPECT_NEAR(fabrisk::inverse_normal_cdf(fabrisk::normal_cdf(z)), z, 1e-13 * std::max(1.0, std::fabs(z)))
+            << z;
+    }
+}
+
+TEST(Normal, ArrayOverloadsMatchScalar) {
+    Eigen::ArrayXd p(7), z(7), out(7);
+    p << 1e-12, 0.001, 0.2, 0.5, 0.8, 0.999, 1.0 - 1e-12;
+    fabrisk::inverse_normal_cdf(p, out);
+    for (Eigen::Index i = 0; i < p.size(); ++i) EXPECT_EQ(out[i], fabrisk::inverse_normal_cdf(p[i]));
+    fabrisk::normal_cdf(out, z);
+    for (Eigen::Index i = 0; i < p.size(); ++i) EXPECT_EQ(z[i], fabrisk::normal_cdf(out[i]));
+    // In place is allowed.
+    Eigen::ArrayXd in_place = p;
+    fabrisk::inverse_normal_cdf(in_place, in_place);
+    EXPECT_TRUE((in_place == out).all());
+}
+
+}  // namespace

@@ -1,0 +1,316 @@
+// Tests for fabrisk/statistics.hpp: Wilson intervals against the closed formula and a textbook
+// value; chunked moments against a two-pass computation; lower empirical quantiles against
+// sorting; non-finite values; threshold counts; histograms; argument checks.
+#include "fabrisk/statistics.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "fabrisk/random_stream.hpp"
+
+namespace {
+
+constexpr double inf = std::numeric_limits<double>::infinity();
+
+/// Wilson score interval written out independently: (p̂ + z²/2n ± z√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n).
+std::pair<double, double> wilson_reference(double k, double n, double z) {
+    const double p = k / n, z2 = z * z;
+    const double centre = p + z2 / (2 * n);
+    const double half = z * std::sqrt(p * (1 - p) / n + z2 / (4 * n * n));
+    const double denominator = 1 + z2 / n;
+    return {(centre - half) / denominator, (centre + half) / denominator};
+}
+
+TEST(Proportion, WilsonMatchesClosedFormula) {
+    for (std::uint64_t n : {1u, 2u, 10u, 37u, 1000u, 1000000u})
+        for (std::uint64_t k : {std::uint64_t{0}, std::uint64_t{1}, n / 3, n / 2, n - 1, n}) {
+            if (k > n) continue;
+            const fabrisk::proportion p{k, n};
+            EXPECT_DOUBLE_EQ(p.estimate(), double(k) / double(n));
+            for (double z : {fabrisk::z_95, 1.0, 2.5758293035489004}) {
+                const auto got = p.wilson(z);
+                const auto want = wilson_reference(double(k), double(n), z);
+                EXPECT_NEAR(got.first, std::max(0.0, want.first), 1e-15) << k << "/" << n << " z " << z;
+                EXPECT_NEAR(got.second, std::min(1.0, want.second), 1e-15) << k << "/" << n << " z " << z;
+                EXPECT_LE(got.first, p.estimate());
+                EXPECT_GE(got.second, p.estimate());
+            }
+        }
+}
+
+TEST(Proportion, WilsonTextbookValues) {
+    // 0 of 10: the interval is [0, z²/(n + z²)] = [0, 0.2775] (the "rule of three" neighbour).
+    const auto zero = fabrisk::proportion{0, 10}.wilson();
+    const double z2 = fabrisk::z_95 * fabrisk::z_95;
+    EXPECT_NEAR(zero.first, 0.0, 1e-15);
+    EXPECT_NEAR(zero.second, z2 / (10 + z2), 1e-15);
+    EXPECT_NEAR(zero.second, 0.2775, 5e-5);
+    // 10 of 10 mirrors it.
+    const auto all = fabrisk::proportion{10, 10}.wilson();
+    EXPECT_NEAR(all.first, 10 / (10 + z2), 1e-15);
+    EXPECT_NEAR(all.second, 1.0, 1e-15);
+    // 50 of 100: 0.5 ± 0.0960 (symmetric about ½), Newcombe (1998): [0.4038, 0.5962].
+    const auto half = fabrisk::proportion{50, 100}.wilson();
+    EXPECT_NEAR(half.first, 0.4038, 5e-5);
+    EXPECT_NEAR(half.second, 0.5962, 5e-5);
+    EXPECT_NEAR(half.first + half.second, 1.0, 1e-15);
+    // No trials: the whole unit interval.
+    EXPECT_EQ(fabrisk::proportion{}.wilson(), std::make_pair(0.0, 1.0));
+    EXPECT_EQ(fabrisk::proportion{}.estimate(), 0.0);
+    // z_95 is Φ⁻¹(0.975).
+    EXPECT_NEAR(fabrisk::z_95, 1.959963984540054, 1e-15);
+}
+
+TEST(Comparisons, ToleranceOfModelSectionFour) {
+    EXPECT_TRUE(fabrisk::at_least(0.2 + 0.4, 0.6));
+    EXPECT_TRUE(fabrisk::at_most(0.6, 0.2 + 0.4));
+    EXPECT_TRUE(fabrisk::at_least(1 - 0.9e-9, 1.0));
+    EXPECT_FALSE(fabrisk::at_least(1 - 1.1e-9, 1.0));
+    EXPECT_TRUE(fabrisk::at_most(1e6 + 0.9e-3, 1e6));  // relative: 1e-9·|y|
+    EXPECT_FALSE(fabrisk::at_most(1e6 + 1.1e-3, 1e6));
+    EXPECT_TRUE(fabrisk::at_most(inf, inf));
+    EXPECT_FALSE(fabrisk::at_most(inf, 1e300));
+    EXPECT_FALSE(fabrisk::at_least(1e300, inf));
+    EXPECT_TRUE(fabrisk::at_least(-inf, -inf));
+}
+
+/// Values from a fixed stream: n × outputs, column j a different shape.
+Eigen::ArrayXXd sample_block(Eigen::Index n, std::uint64_t seed) {
+    Eigen::ArrayXXd u(n, 3);
+    fabrisk::trial_stream(seed, 3).fill(0, u);
+    Eigen::ArrayXXd out(n, 3);
+    out.col(0) = 1e6 + 10 * u.col(0);         // large offset: tests a stable variance
+    out.col(1) = -(1 - u.col(1)).log() * 3;   // exponential, skewed
+    out.col(2) = (u.col(2) * 7).floor() - 2;  // integers −2 … 4
+    return out;
+}
+
+/// Feeds `block` to the statistics in chunks of the given sizes (the last takes the rest).
+void feed(fabrisk::output_statistics& stats, const Eigen::ArrayXXd& block, std::vector<Eigen::Index> sizes) {
+    Eigen::Index first = 0;
+    for (std::size_t i = 0; first < block.rows(); ++i) {
+        const Eigen::Index rows = i < sizes.size() ? std::min(sizes[i], block.rows() - first) : block.rows() - first;
+        stats.merge(stats.summarize(block.middleRows(first, rows)));
+        first += rows;
+    }
+}
+
+TEST(OutputStatistics, MomentsMatchTwoPassOverChunks) {
+    const Eigen::ArrayXXd block = sample_block(10007, 1);
+    fabrisk::output_statistics stats(3);
+    feed(stats, block, {1, 2, 1000, 3333, 17, 4000});
+    for (Eigen::Index j = 0; j < 3; ++j) {
+        const auto s = stats.summary(static_cast<std::size_t>(j));
+        const auto col = block.col(j);
+        const double n = double(col.size());
+        double sum = 0;
+        for (double x : col) sum += x;
+        const double mean = sum / n;
+        double m2 = 0;
+        for (double x : col) m2 += (x - mean) * (x - mean);
+        const double sd = std::sqrt(m2 / (n - 1));
+        EXPECT_EQ(s.count, 10007u);
+        EXPECT_EQ(s.non_finite, 0u);
+        EXPECT_NEAR(s.mean, mean, 1e-13 * std::fabs(mean) + 1e-15) << "column " << j;
+        EXPECT_NEAR(s.sd, sd, 1e-10 * sd) << "column " << j;
+        EXPECT_EQ(s.min, col.minCoeff());
+        EXPECT_EQ(s.max, col.maxCoeff());
+        EXPECT_EQ(s.rank_error, 0.0);  // 10007 values are below the default capacity
+    }
+    // The same data in one chunk gives the same summary up to rounding.
+    fabrisk::output_statistics one(3);
+    feed(one, block, {});
+    for (std::size_t j = 0; j < 3; ++j) {
+        EXPECT_NEAR(one.summary(j).mean, stats.summary(j).mean, 1e-13 * std::fabs(stats.summary(j).mean));
+        EXPECT_EQ(one.summary(j).quantiles, stats.summary(j).quantiles);
+    }
+}
+
+TEST(OutputStatistics, QuantilesAreLowerEmpiricalQuantiles) {
+    for (Eigen::Index n : {1, 2, 3, 10, 99, 100, 101, 1000, 5003}) {
+        const Eigen::ArrayXXd block = sample_block(n, 100 + static_cast<std::uint64_t>(n));
+        fabrisk::output_statistics stats(3);
+        feed(stats, block, {7, 64});
+        for (Eigen::Index j = 0; j < 3; ++j) {
+            std::vector<double> sorted(block.col(j).data(), block.col(j).data() + n);
+            std::sort(sorted.begin(), sorted.end());
+            const auto s = stats.summary(static_cast<std::size_t>(j));
+            for (std::size_t q = 0; q < fabrisk::standard_percentiles.size(); ++q) {
+                const double p = fabrisk::standard_percentiles[q] / 100.0;
+                // Smallest x with F_n(x) ≥ p: the ⌈p·n⌉-th order statistic, found by counting.
+                double want = sorted.back();
+                for (double x : sorted)
+                    if (double(std::upper_bound(sorted.begin(), sorted.end(), x) - sorted.begin()) >= p * double(n) - 1e-9) {
+                        want = x;
+                        break;
+                    }
+                EXPECT_EQ(s.quantiles[q], want) << "n = " << n << ", column " << j << ", p = " << p;
+            }
+        }
+    }
+    // Integer-valued outputs give integer quantiles.
+    const Eigen::ArrayXXd block = sample_block(777, 5);
+    fabrisk::output_statistics stats(3);
+    feed(stats, block, {100});
+    for (double q : stats.summary(2).quantiles) EXPECT_EQ(q, std::floor(q));
+}
+
+TEST(OutputStatistics, QuantilesWithinReportedRankErrorBeyondCapacity) {
+    // Capacity 256 over 50 000 values: approximate, with the error bound of MODEL.md §5 checked.
+    const Eigen::Index n = 50000;
+    const Eigen::ArrayXXd block = sample_block(n, 7);
+    fabrisk::output_statistics stats(3, {}, 256);
+    feed(stats, block, {2048});
+    const auto s = stats.summary(1);
+    EXPECT_GT(s.rank_error, 0.0);
+    std::vector<double> sorted(block.col(1).data(), block.col(1).data() + n);
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t q = 0; q < fabrisk::standard_percentiles.size(); ++q) {
+        const double p = fabrisk::standard_percentiles[q] / 100.0;
+        const double below = double(std::lower_bound(sorted.begin(), sorted.end(), s.quantiles[q]) - sorted.begin()) / n;
+        const double upto = double(std::upper_bound(sorted.begin(), sorted.end(), s.quantiles[q]) - sorted.begin()) / n;
+        EXPECT_GE(upto, p - s.rank_error) << p;   // F_N(x) ≥ p − ε
+        EXPECT_LE(below, p + s.rank_error) << p;  // F_N(x⁻) ≤ p + ε
+    }
+}
+
+TEST(OutputStatistics, InfinitiesAreCountedAndExcludedFromMoments) {
+    Eigen::ArrayXXd block(6, 1);
+    block << 1, inf, 2, 3, inf, 6;
+    fabrisk::output_statistics stats(1, {{{2.0, 1e300, inf}}});
+    feed(stats, block, {2, 1});
+    const auto s = stats.summary(0);
+    EXPECT_EQ(s.count, 6u);
+    EXPECT_EQ(s.non_finite, 2u);
+    EXPECT_DOUBLE_EQ(s.mean, 3.0);
+    EXPECT_DOUBLE_EQ(s.sd, std::sqrt((4 + 1 + 0 + 9) / 3.0));
+    EXPECT_EQ(s.min, 1.0);
+    EXPECT_EQ(s.max, inf);
+    // Sorted: 1 2 3 6 inf inf. p50 → rank 3 → 3; p75 → rank 5 → inf; p01 → rank 1 → 1.
+    EXPECT_EQ(s.quantiles[0], 1.0);
+    EXPECT_EQ(s.quantiles[4], 3.0);
+    EXPECT_EQ(s.quantiles[5], inf);
+    EXPECT_EQ(s.at_most_counts, (std::vector<std::uint64_t>{2, 4, 6}));
+    // The histogram covers finite values only.
+    EXPECT_EQ(std::accumulate(s.histogram_counts.begin(), s.histogram_counts.end(), std::uint64_t{0}), 4u);
+    // −inf: counted, the minimum.
+    Eigen::ArrayXXd negative(3, 1);
+    negative << -inf, 5, 7;
+    fabrisk::output_statistics neg(1);
+    feed(neg, negative, {});
+    EXPECT_EQ(neg.summary(0).non_finite, 1u);
+    EXPECT_EQ(neg.summary(0).min, -inf);
+    EXPECT_DOUBLE_EQ(neg.summary(0).mean, 6.0);
+    // All infinite: mean and sd 0, no histogram.
+    Eigen::ArrayXXd never = Eigen::ArrayXXd::Constant(4, 1, inf);
+    fabrisk::output_statistics none(1);
+    feed(none, never, {1});
+    EXPECT_EQ(none.summary(0).non_finite, 4u);
+    EXPECT_EQ(none.summary(0).mean, 0.0);
+    EXPECT_TRUE(none.summary(0).histogram_counts.empty());
+}
+
+TEST(OutputStatistics, NanIsAnError) {
+    Eigen::ArrayXXd block(2, 1);
+    block << 1, std::nan("");
+    fabrisk::output_statistics stats(1);
+    EXPECT_THROW(stats.summarize(block), fabrisk::error);
+}
+
+TEST(OutputStatistics, AtMostCountsUseTheModelTolerance) {
+    // Values near 2030 and thresholds hit within 1e-9·|y|.
+    Eigen::ArrayXXd block(8, 1);
+    const double y = 2030.0, tol = 1e-9 * y;
+    block << 2029.0, y - 0.5 * tol, y, y + 0.5 * tol, y + 2 * tol, 2031.0, 0.3, inf;
+    fabrisk::output_statistics stats(1, {{{y, 0.1 + 0.2, 2031.0, -1.0, inf}}});
+    feed(stats, block, {3});
+    const auto s = stats.summary(0);
+    // ≤ 2030 within tolerance: 2029, y − ½tol, y, y + ½tol, 0.3 → 5 (y + 2tol is out).
+    // ≤ 0.3 (0.1 + 0.2 = 0.30000000000000004): 0.3 → 1. ≤ 2031: 7. ≤ −1: 0. ≤ inf: 8.
+    EXPECT_EQ(s.at_most_counts, (std::vector<std::uint64_t>{5, 1, 7, 0, 8}));
+    // Counting by brute force agrees.
+    for (std::size_t t = 0; t < 5; ++t) {
+        const double threshold = std::vector<double>{y, 0.1 + 0.2, 2031.0, -1.0, inf}[t];
+        std::uint64_t count = 0;
+        for (double x : block.col(0)) count += fabrisk::at_most(x, threshold);
+        EXPECT_EQ(s.at_most_counts[t], count);
+    }
+}
+
+TEST(OutputStatistics, HistogramCountsSumToFiniteCount) {
+    const Eigen::ArrayXXd block = sample_block(5000, 3);
+    fabrisk::output_statistics stats(3);
+    feed(stats, block, {1000});
+    for (std::size_t j = 0; j < 3; ++j) {
+        const auto s = stats.summary(j);
+        ASSERT_EQ(s.histogram_edges.size(), s.histogram_counts.size() + 1);
+        EXPECT_EQ(std::accumulate(s.histogram_counts.begin(), s.histogram_counts.end(), std::uint64_t{0}), 5000u);
+        EXPECT_TRUE(std::is_sorted(s.histogram_edges.begin(), s.histogram_edges.end()));
+        EXPECT_LE(s.histogram_edges.front(), s.min);
+        EXPECT_GE(s.histogram_edges.back(), s.max);
+        // Each bin holds exactly the values between its edges (the last bin is closed).
+        const auto col = block.col(static_cast<Eigen::Index>(j));
+        for (std::size_t b = 0; b < s.histogram_counts.size(); ++b) {
+            const double lo = s.histogram_edges[b], hi = s.histogram_edges[b + 1];
+            const bool last = b + 1 == s.histogram_counts.size();
+            std::uint64_t count = 0;
+            for (double x : col) count += x >= lo && (last ? x <= hi : x < hi);
+            EXPECT_EQ(s.histogram_counts[b], count) << "column " << j << " bin " << b;
+        }
+    }
+}
+
+TEST(OutputStatistics, IntegerDataGetsOneBinPerInteger) {
+    const Eigen::ArrayXXd block = sample_block(3000, 4);
+    fabrisk::output_statistics stats(3);
+    feed(stats, block, {500});
+    const auto s = stats.summary(2);  // integers −2 … 4
+    ASSERT_EQ(s.histogram_counts.size(), 7u);
+    for (std::size_t b = 0; b < 7; ++b) {
+        const double value = -2.0 + double(b);
+        EXPECT_DOUBLE_EQ(s.histogram_edges[b], value - 0.5);
+        EXPECT_EQ(s.histogram_counts[b], std::uint64_t((block.col(2) == value).count())) << value;
+    }
+    // A constant integer output: one bin.
+    Eigen::ArrayXXd constant = Eigen::ArrayXXd::Constant(10, 1, 3.0);
+    fabrisk::output_statistics c(1);
+    feed(c, constant, {});
+    EXPECT_EQ(c.summary(0).histogram_counts, (std::vector<std::uint64_t>{10}));
+    // A constant non-integer output: one bin too.
+    Eigen::ArrayXXd fraction = Eigen::ArrayXXd::Constant(10, 1, 0.25);
+    fabrisk::output_statistics f(1);
+    feed(f, fraction, {});
+    EXPECT_EQ(f.summary(0).histogram_counts, (std::vector<std::uint64_t>{10}));
+}
+
+TEST(OutputStatistics, WrongColumnCountThrows) {
+    fabrisk::output_statistics stats(3);
+    EXPECT_EQ(stats.outputs(), 3u);
+    Eigen::ArrayXXd two(5, 2), four(5, 4);
+    EXPECT_THROW(stats.summarize(two), fabrisk::usage_error);
+    EXPECT_THROW(stats.summarize(four), fabrisk::usage_error);
+    try {
+        stats.summarize(two);
+    } catch (const fabrisk::usage_error& e) {
+        EXPECT_NE(std::string(e.what()).find("expected 3"), std::string::npos) << e.what();
+    }
+}
+
+TEST(OutputStatistics, EmptyRun) {
+    fabrisk::output_statistics stats(2);
+    Eigen::ArrayXXd empty(0, 2);
+    stats.merge(stats.summarize(empty));
+    const auto s = stats.summary(0);
+    EXPECT_EQ(s.count, 0u);
+    EXPECT_EQ(s.mean, 0.0);
+    EXPECT_EQ(s.min, 0.0);
+    EXPECT_EQ(s.max, 0.0);
+    EXPECT_THROW(stats.summary(2), std::out_of_range);
+}
+
+}  // namespace
