@@ -112,7 +112,8 @@ private:
     // Fabs in plan order.
     std::vector<double> fab_start_, fab_capex_, fab_build_, fab_wafers_, fab_staff_;
     std::vector<char> fab_exposed_;
-    std::vector<int> fab_start_index_;  // first grid index at or after each planned start
+    std::vector<int> fab_start_index_;
+    std::vector<double> grid_times_;  // t_k = k/m, k = 0..n  // first grid index at or after each planned start
     // The plan's own schedule, fabs with equal planned completion merged: (c⁰, Σ M).
     std::vector<double> planned_completion_, planned_wafers_;
 
@@ -135,6 +136,7 @@ inline model::model(scenario s) : s_(std::move(s)) {
     t_d_ = s_.time.deadline_year - s_.time.start_year + 1;
     j_d_ = static_cast<int>(t_d_) * m_;
     lifetime_steps_ = static_cast<int>(std::lround(s_.chip_lifetime_years * m_));
+    for (int k = 0; k <= n_; ++k) grid_times_.push_back(double(k) / m_);
 
     // Plan order: by planned start, ties in file order.
     struct fab_row {
@@ -381,11 +383,12 @@ inline void model::add_ramp(double c, double R, double inv_R, double w1, double 
     if (R == 0) {
         k = first_index_at_least(c);
     } else {
-        if (!(c < double(n) / m_)) return;
-        k = std::max(0, static_cast<int>(std::floor(c * m_)) - 1);
-        while (k < n && !(double(k) / m_ > c)) ++k;
+        const double* t = grid_times_.data();  // t[k] = k/m exactly
+        if (!(c < t[n])) return;
+        k = std::max(0, static_cast<int>(c * m_) - 1);
+        while (k < n && !(t[k] > c)) ++k;
         for (; k < n; ++k) {
-            const double r = (double(k) / m_ - c) * inv_R;
+            const double r = (t[k] - c) * inv_R;
             if (r >= 1) break;
             part1[k] += r * w1;
             if (part2) part2[k] += r * w2;
