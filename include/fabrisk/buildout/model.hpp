@@ -101,8 +101,7 @@ private:
     void draw_factor_block(const Eigen::Ref<const Eigen::ArrayXXd>& u, const distribution& d, double rho,
                            const factor_dims& dims, std::size_t entities, Eigen::ArrayXXd& out, workspace& ws) const;
     void play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
-    void add_ramp(double c, double R, double inv_R, double w1, double w2, double* part1, double* full1,
-                  double* part2, double* full2) const;
+    void add_ramp(double c, double R, double inv_R, double w1, double w2, double* q1, double* q2) const;
 
     scenario s_;
     int m_, n_, j_d_, lifetime_steps_;
@@ -254,7 +253,7 @@ inline model::workspace model::make_workspace() const {
     for (Eigen::Index k = 0; k <= n; ++k) ws.times[k] = double(k) / m_;  // exactly t_k = k/m
     ws.capital.resize(n + 1);
     for (auto* a : {&ws.capacity, &ws.staffing, &ws.scale, &ws.decline, &ws.growth, &ws.added}) a->resize(n);
-    ws.ramps.resize(n + 1, 10);
+    ws.ramps.resize(n + 1, 15);
     return ws;
 }
 
@@ -374,29 +373,39 @@ inline void model::draw_inputs(const Eigen::Ref<const Eigen::ArrayXXd>& u, works
     draw_factor_block(u, s_.delay_years, s_.delay_correlation, delay_dims_, fab_start_.size(), ws.delay, ws);
 }
 
-inline void model::add_ramp(double c, double R, double inv_R, double w1, double w2, double* part1, double* full1,
-                            double* part2, double* full2) const {
-    // ρ(t_k) = clamp((t_k − c)/R, 0, 1), or the step t_k ≥ c when R = 0, for k < n: the few
-    // partial steps are added directly, the full-output tail as one entry of a running sum.
+inline void model::add_ramp(double c, double R, double inv_R, double w1, double w2, double* q1, double* q2) const {
+    // ρ(t_k) = clamp((t_k − c)/R, 0, 1), or the step t_k ≥ c when R = 0, for k < n. On the
+    // ramp, w·ρ(t_k) = (w/R)·t_k − (w/R)·c is a line in t_k: its slope and intercept enter
+    // difference arrays at the ramp's first step and leave at its last; full output enters a
+    // third from then on. Constant work per fab, whatever the grid. Each quantity's three
+    // columns are (full, slope, intercept), stride n + 1.
     const int n = n_;
-    int k;
+    const Eigen::Index stride = n + 1;
+    const double* t = grid_times_.data();  // t[k] = k/m exactly
+    int k1;
     if (R == 0) {
-        k = first_index_at_least(c);
+        k1 = first_index_at_least(c);
     } else {
-        const double* t = grid_times_.data();  // t[k] = k/m exactly
         if (!(c < t[n])) return;
-        k = std::max(0, static_cast<int>(c * m_) - 1);
-        while (k < n && !(t[k] > c)) ++k;
-        for (; k < n; ++k) {
-            const double r = (t[k] - c) * inv_R;
-            if (r >= 1) break;
-            part1[k] += r * w1;
-            if (part2) part2[k] += r * w2;
+        int k0 = std::max(0, static_cast<int>(c * m_) - 1);
+        while (k0 < n && !(t[k0] > c)) ++k0;  // first step with ρ > 0
+        k1 = std::clamp(static_cast<int>(std::min((c + R) * m_, double(n))) - 1, k0, n);
+        while (k1 > k0 && (t[k1 - 1] - c) * inv_R >= 1) --k1;
+        while (k1 < n && (t[k1] - c) * inv_R < 1) ++k1;  // first step with ρ = 1
+        if (k1 > k0) {
+            const double a1 = w1 * inv_R, b1 = -a1 * c;
+            q1[stride + k0] += a1, q1[stride + k1] -= a1;
+            q1[2 * stride + k0] += b1, q1[2 * stride + k1] -= b1;
+            if (q2) {
+                const double a2 = w2 * inv_R, b2 = -a2 * c;
+                q2[stride + k0] += a2, q2[stride + k1] -= a2;
+                q2[2 * stride + k0] += b2, q2[2 * stride + k1] -= b2;
+            }
         }
     }
-    if (k < n) {
-        full1[k] += w1;
-        if (full2) full2[k] += w2;
+    if (k1 < n) {
+        q1[k1] += w1;
+        if (q2) q2[k1] += w2;
     }
 }
 
@@ -462,43 +471,38 @@ inline void model::play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::A
 
     // 4–6. Capacity and staff needed on the grid, split by exposure to the shock, and the
     //      plan's own capacity (fabs with the same planned completion added once).
-    ws.ramps.topRows(n).setZero();
-    double* const part_nu = ws.ramps.col(0).data();
-    double* const part_ne = ws.ramps.col(1).data();
-    double* const part_qu = ws.ramps.col(2).data();
-    double* const part_qe = ws.ramps.col(3).data();
-    double* const part_n0 = ws.ramps.col(4).data();
-    double* const full_nu = ws.ramps.col(5).data();
-    double* const full_ne = ws.ramps.col(6).data();
-    double* const full_qu = ws.ramps.col(7).data();
-    double* const full_qe = ws.ramps.col(8).data();
-    double* const full_n0 = ws.ramps.col(9).data();
+    ws.ramps.setZero();
+    double* const nu = ws.ramps.col(0).data();   // capacity of unexposed fabs
+    double* const ne = ws.ramps.col(3).data();   // capacity of exposed fabs
+    double* const qu = ws.ramps.col(6).data();   // staff needed, unexposed
+    double* const qe = ws.ramps.col(9).data();   // staff needed, exposed
+    double* const n0 = ws.ramps.col(12).data();  // the plan's own capacity
     const double inv_R = R > 0 ? 1.0 / R : 0.0;
     for (std::size_t f = 0; f < fabs; ++f) {
         const double c = ws.completion[f];
         if (!std::isfinite(c)) break;  // later fabs are unfunded too
         if (fab_exposed_[f])
-            add_ramp(c, R, inv_R, fab_wafers_[f], fab_staff_[f], part_ne, full_ne, part_qe, full_qe);
+            add_ramp(c, R, inv_R, fab_wafers_[f], fab_staff_[f], ne, qe);
         else
-            add_ramp(c, R, inv_R, fab_wafers_[f], fab_staff_[f], part_nu, full_nu, part_qu, full_qu);
+            add_ramp(c, R, inv_R, fab_wafers_[f], fab_staff_[f], nu, qu);
     }
     for (std::size_t p = 0; p < planned_completion_.size(); ++p)
-        add_ramp(planned_completion_[p], R, inv_R, planned_wafers_[p], 0.0, part_n0, full_n0, nullptr, nullptr);
+        add_ramp(planned_completion_[p], R, inv_R, planned_wafers_[p], 0.0, n0, nullptr);
 
     // 6–7, 10. Running sums give N, Q, N⁰; the workforce recursion runs alongside.
     const int k_shock = std::isfinite(ws.shock_time[b]) ? first_index_at_least(ws.shock_time[b]) : n + 1;
     double W = sc(scalar_input::initial_workforce);
-    double nu = 0, ne = 0, qu = 0, qe = 0, n0 = 0;
+    double sum[15] = {};
+    const Eigen::Index stride = n + 1;
+    const double* ramp = ws.ramps.data();
     for (int step = 0; step < n; ++step) {
-        nu += full_nu[step];
-        ne += full_ne[step];
-        qu += full_qu[step];
-        qe += full_qe[step];
-        n0 += full_n0[step];
+        for (int c = 0; c < 15; ++c) sum[c] += ramp[c * stride + step];
+        const double t = grid_times_[static_cast<std::size_t>(step)];
+        const auto value = [&](int q) { return sum[3 * q] + (sum[3 * q + 1] * t + sum[3 * q + 2]); };
         const double alpha = step >= k_shock ? 1.0 - v : 1.0;
-        const double N = (nu + part_nu[step]) + alpha * (ne + part_ne[step]);
-        const double Q = (qu + part_qu[step]) + alpha * (qe + part_qe[step]);
-        const double N0 = n0 + part_n0[step];
+        const double N = value(0) + alpha * value(1);
+        const double Q = value(2) + alpha * value(3);
+        const double N0 = value(4);
         ws.capacity[step] = N;
         ws.staffing[step] = Q == 0 ? 1.0 : std::min(1.0, W / Q);
         ws.scale[step] = N0 == 0 ? 1.0 : std::min(1.0, N / N0);
