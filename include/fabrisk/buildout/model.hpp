@@ -387,11 +387,16 @@ inline void model::add_ramp(double c, double R, double inv_R, double w1, double 
         k1 = first_index_at_least(c);
     } else {
         if (!(c < t[n])) return;
+        // First step with ρ > 0, then first with ρ = 1: each within two steps of its estimate,
+        // reached by branch-free increments (these exits are unpredictable).
         int k0 = std::max(0, static_cast<int>(c * m_) - 1);
-        while (k0 < n && !(t[k0] > c)) ++k0;  // first step with ρ > 0
+        k0 += k0 < n && !(t[k0] > c);
+        k0 += k0 < n && !(t[k0] > c);
         k1 = std::clamp(static_cast<int>(std::min((c + R) * m_, double(n))) - 1, k0, n);
         while (k1 > k0 && (t[k1 - 1] - c) * inv_R >= 1) --k1;
-        while (k1 < n && (t[k1] - c) * inv_R < 1) ++k1;  // first step with ρ = 1
+        k1 += k1 < n && (t[k1] - c) * inv_R < 1;
+        k1 += k1 < n && (t[k1] - c) * inv_R < 1;
+        while (k1 < n && (t[k1] - c) * inv_R < 1) ++k1;
         if (k1 > k0) {
             const double a1 = w1 * inv_R, b1 = -a1 * c;
             q1[stride + k0] += a1, q1[stride + k1] -= a1;
