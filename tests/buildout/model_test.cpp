@@ -38,6 +38,13 @@ Eigen::ArrayXXd raw_outputs(const fb::scenario& s, int trials, std::uint64_t see
 
 double at(const Eigen::ArrayXXd& out, int row, output o) { return out(row, static_cast<Eigen::Index>(o)); }
 
+/// Pearson correlation of two samples.
+double corr(Eigen::ArrayXd x, Eigen::ArrayXd y) {
+    x -= x.mean();
+    y -= y.mean();
+    return (x * y).sum() / std::sqrt((x * x).sum() * (y * y).sum());
+}
+
 }  // namespace
 
 TEST(WorkedExample, EveryTrialGivesTheResultsOfSection6) {
@@ -213,11 +220,6 @@ TEST(Dependence, FabDelaysAndOverrunsShareTheirCommonFactor) {
     fabrisk::trial_stream(5, m.dimension()).fill(0, u);
     auto ws = m.make_workspace();
     m.draw_inputs(u, ws);
-    auto corr = [](Eigen::ArrayXd x, Eigen::ArrayXd y) {
-        x -= x.mean();
-        y -= y.mean();
-        return (x * y).sum() / std::sqrt((x * x).sum() * (y * y).sum());
-    };
     const double se_d = (1 - 0.5 * 0.5) / std::sqrt(double(n)), se_o = (1 - 0.3 * 0.3) / std::sqrt(double(n));
     EXPECT_NEAR(corr(ws.delay.col(0).log(), ws.delay.col(35).log()), 0.5, 5 * se_d);
     EXPECT_NEAR(corr(ws.overrun.col(3).log(), ws.overrun.col(20).log()), 0.3, 5 * se_o);
@@ -241,11 +243,6 @@ TEST(Dependence, CorrelatedScalarInputsHaveTheirNormalScoreCorrelation) {
         for (int t = 0; t < n; ++t)
             z[t] = fabrisk::inverse_normal_cdf(fabrisk::cdf(s.input(k), ws.scalars(t, col)));
         return z;
-    };
-    auto corr = [](Eigen::ArrayXd x, Eigen::ArrayXd y) {
-        x -= x.mean();
-        y -= y.mean();
-        return (x * y).sum() / std::sqrt((x * x).sum() * (y * y).sum());
     };
     EXPECT_NEAR(corr(scores(fb::scalar_input::hiring_per_year), scores(fb::scalar_input::attrition_per_year)), -0.3,
                 5 * (1 - 0.09) / std::sqrt(double(n)));
