@@ -288,3 +288,34 @@ TEST(ReferenceValues, DefaultScenarioAgreesWithTheIndependentImplementation) {
     EXPECT_NEAR(r[output::staffing_factor].quantiles[2], 0.524, 0.02);
     EXPECT_NEAR(r[output::realized_cost_decline].quantiles[4], 0.2175, 0.005);
 }
+
+TEST(InputGroups, DefaultScenarioGroupsCoverEveryDimensionOnce) {
+    const fb::model m(fb::load_scenario(FABRISK_SCENARIO_DIR "/seven-trillion.json"));
+    const auto groups = m.input_groups();
+    std::vector<std::string> names;
+    std::vector<int> seen(m.dimension(), 0);
+    for (const auto& g : groups) {
+        names.push_back(g.name);
+        for (int d : g.dimensions) ++seen.at(static_cast<std::size_t>(d));
+    }
+    // Random scalars: share, ramp, the yield+decline copula (listed at fabs.yield, its first
+    // input in MODEL order), workforce, the hiring+attrition copula. Severity, flops per die and
+    // elasticity are fixed, so they form no group.
+    const std::vector<std::string> expected{"plan.fab_capital_share", "fabs.ramp_years", "fabs.yield+compute.cost_decline",
+                                            "talent.initial_workforce", "talent.hiring_per_year+talent.attrition_per_year",
+                                            "geo_shock", "investor_dropout", "pledges", "capex_overruns", "fab_delays"};
+    EXPECT_EQ(names, expected);
+    for (int count : seen) EXPECT_EQ(count, 1);
+    // Sizes: 2 shock dims; drop-out 1 + 4 groups + 8 own + 8 times; 1 random pledge; 1 + 36 each.
+    EXPECT_EQ(groups[5].dimensions.size(), 2u);
+    EXPECT_EQ(groups[6].dimensions.size(), 21u);
+    EXPECT_EQ(groups[7].dimensions.size(), 1u);
+    EXPECT_EQ(groups[8].dimensions.size(), 37u);
+    EXPECT_EQ(groups[9].dimensions.size(), 37u);
+    EXPECT_EQ(m.dimension(), 105u);
+}
+
+TEST(InputGroups, AllFixedScenarioHasNoGroups) {
+    const fb::model m(fb::load_scenario(FABRISK_SCENARIO_DIR "/worked-example.json"));
+    EXPECT_TRUE(m.input_groups().empty());
+}

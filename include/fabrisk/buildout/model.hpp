@@ -59,6 +59,18 @@ public:
     /// T_d, the deadline in model years.
     double deadline() const noexcept { return t_d_; }
 
+    /// A named set of uniform dimensions: the unit of sensitivity analysis. Inputs that share
+    /// a copula stay in one group, since correlated inputs cannot be apportioned one by one.
+    struct input_group {
+        std::string name;
+        std::vector<int> dimensions;
+    };
+    /// The random inputs by group, in MODEL.md order: each uncorrelated scalar input by its
+    /// path, correlated scalar inputs joined by "+", then `geo_shock` (whether and when),
+    /// `investor_dropout` (scores, factors, times), `pledges`, `capex_overruns`, `fab_delays`.
+    /// Fixed inputs draw nothing and form no group. Every dimension is in exactly one group.
+    std::vector<input_group> input_groups() const;
+
     /// Per-thread scratch space.
     struct workspace {
         Eigen::ArrayXXd scalars, investor_tau, investor_pledge, overrun, delay;
@@ -243,6 +255,54 @@ inline model::model(scenario s) : s_(std::move(s)) {
     };
     overrun_dims_ = factor_layout(s_.capex_overrun, s_.capex_overrun_correlation);
     delay_dims_ = factor_layout(s_.delay_years, s_.delay_correlation);
+}
+
+inline std::vector<model::input_group> model::input_groups() const {
+    std::vector<input_group> groups;
+    auto range = [](int first, std::size_t count) {
+        std::vector<int> dims;
+        if (first != none)
+            for (std::size_t i = 0; i < count; ++i) dims.push_back(first + static_cast<int>(i));
+        return dims;
+    };
+    auto add = [&](std::string name, std::vector<int> dims) {
+        if (!dims.empty()) groups.push_back({std::move(name), std::move(dims)});
+    };
+    for (std::size_t k = 0; k < scalar_input_count; ++k) {
+        if (scalar_dim_[k] != none) add(scalar_input_paths[k], {scalar_dim_[k]});
+        for (const auto& block : copulas_)
+            if (block.inputs.front() == k) {  // a copula block is listed at its first input
+                std::string name;
+                for (std::size_t input : block.inputs) name += (name.empty() ? "" : "+") + std::string(scalar_input_paths[input]);
+                add(name, range(block.first_dim, block.inputs.size()));
+            }
+    }
+    std::vector<int> shock;
+    if (shock_occurs_dim_ != none) shock.push_back(shock_occurs_dim_);
+    if (shock_time_dim_ != none) shock.push_back(shock_time_dim_);
+    add("geo_shock", shock);
+    std::vector<int> dropout;
+    if (dropout_common_dim_ != none) {
+        dropout.push_back(dropout_common_dim_);
+        for (int d : range(dropout_group_first_dim_, group_count_)) dropout.push_back(d);
+        for (int d : range(dropout_own_first_dim_, s_.investors.size())) dropout.push_back(d);
+    }
+    for (int d : tau_dim_)
+        if (d != none) dropout.push_back(d);
+    add("investor_dropout", dropout);
+    std::vector<int> pledges;
+    for (int d : pledge_dim_)
+        if (d != none) pledges.push_back(d);
+    add("pledges", pledges);
+    auto factor_group = [&](const factor_dims& f) {
+        std::vector<int> dims;
+        if (f.common != none) dims.push_back(f.common);
+        for (int d : range(f.first_own, fab_start_.size())) dims.push_back(d);
+        return dims;
+    };
+    add("capex_overruns", factor_group(overrun_dims_));
+    add("fab_delays", factor_group(delay_dims_));
+    return groups;
 }
 
 inline model::workspace model::make_workspace() const {
