@@ -522,7 +522,9 @@ inline void model::play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::A
         double phi = inf;
         if (funding_open) {
             k = std::max(k, fab_start_index_[f]);
-            while (k <= n && !at_least(share * capital[k], cumulative)) ++k;
+            // A(t_k) ≥ X_f within tolerance, i.e. s·C(t_k) ≥ X_f − 1e-9·max(1, |X_f|).
+            const double needed = cumulative - comparison_tolerance(cumulative);
+            while (k <= n && !(share * capital[k] >= needed)) ++k;
             if (k > n)
                 funding_open = false;
             else
