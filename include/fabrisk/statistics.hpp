@@ -67,14 +67,16 @@ struct output_summary {
     std::array<double, standard_percentiles.size()> quantiles{};  ///< lower empirical quantiles
     std::vector<double> histogram_edges;       ///< of the finite values
     std::vector<std::uint64_t> histogram_counts;
-    std::vector<std::uint64_t> at_most_counts;  ///< per configured threshold: values ≤ it
+    std::vector<std::uint64_t> at_most_counts;   ///< per configured threshold: values ≤ it
+    std::vector<std::uint64_t> at_least_counts;  ///< per configured threshold: values ≥ it
     double rank_error = 0;  ///< bound on the quantiles' rank error as a share of count (0: exact)
 };
 
-/// Which extra counts to keep for an output: how many values are ≤ each threshold (within the
-/// model's tolerance).
+/// Which extra counts to keep for an output: how many values are ≤, and how many ≥, each
+/// threshold (within the model's tolerance). Counts are exact, whatever the trial count.
 struct output_config {
     std::vector<double> at_most_thresholds;
+    std::vector<double> at_least_thresholds;
 };
 
 class output_statistics {
@@ -85,7 +87,7 @@ public:
             std::vector<double> sorted;
             std::uint64_t finite = 0;
             double mean = 0, m2 = 0;
-            std::vector<std::uint64_t> at_most;
+            std::vector<std::uint64_t> at_most, at_least;
         };
         std::vector<column> columns;
     };
@@ -98,6 +100,7 @@ public:
         for (std::size_t j = 0; j < outputs; ++j) {
             columns_.emplace_back(sketch_capacity);
             columns_[j].at_most.assign(config_[j].at_most_thresholds.size(), 0);
+            columns_[j].at_least.assign(config_[j].at_least_thresholds.size(), 0);
         }
     }
 
@@ -135,6 +138,12 @@ public:
                     std::upper_bound(col.sorted.begin(), col.sorted.end(), thresholds[t],
                                      [](double y, double x) { return !at_most(x, y); }) -
                     col.sorted.begin());
+            const auto& lows = config_[j].at_least_thresholds;
+            col.at_least.resize(lows.size());
+            for (std::size_t t = 0; t < lows.size(); ++t)
+                col.at_least[t] = static_cast<std::uint64_t>(
+                    col.sorted.end() - std::partition_point(col.sorted.begin(), col.sorted.end(),
+                                                            [&](double x) { return !at_least(x, lows[t]); }));
         }
         return c;
     }
@@ -157,9 +166,15 @@ public:
                 s.finite += col.finite;
             }
             for (std::size_t t = 0; t < s.at_most.size(); ++t) s.at_most[t] += col.at_most[t];
+            for (std::size_t t = 0; t < s.at_least.size(); ++t) s.at_least[t] += col.at_least[t];
             s.sketch.insert_sorted(col.sorted.data(), col.sorted.data() + col.sorted.size());
         }
     }
+
+    /// Trials merged so far, and output j's threshold counts, without the cost of a summary.
+    std::uint64_t count() const noexcept { return columns_.empty() ? 0 : columns_[0].count; }
+    const std::vector<std::uint64_t>& at_most_counts(std::size_t j) const { return columns_.at(j).at_most; }
+    const std::vector<std::uint64_t>& at_least_counts(std::size_t j) const { return columns_.at(j).at_least; }
 
     /// Summary of output j.
     output_summary summary(std::size_t j) const {
@@ -172,6 +187,7 @@ public:
         out.min = s.count ? s.min : 0.0;
         out.max = s.count ? s.max : 0.0;
         out.at_most_counts = s.at_most;
+        out.at_least_counts = s.at_least;
         out.rank_error = s.count ? double(s.sketch.rank_error()) / double(s.count) : 0.0;
         if (s.count == 0) return out;
         const auto items = s.sketch.weighted_items();
@@ -193,7 +209,7 @@ private:
         double mean = 0, m2 = 0;
         double min = std::numeric_limits<double>::infinity();
         double max = -std::numeric_limits<double>::infinity();
-        std::vector<std::uint64_t> at_most;
+        std::vector<std::uint64_t> at_most, at_least;
     };
 
     static void build_histogram(const std::vector<std::pair<double, std::uint64_t>>& items, output_summary& out) {

@@ -62,6 +62,20 @@ inline nlohmann::ordered_json to_json(const result& r) {
         outputs[output_names[k]] = o;
     }
     j["outputs"] = outputs;
+    ordered_json exceedance = {{"installed_flops", ordered_json::array()}, {"probability", ordered_json::array()}};
+    for (const auto& [x, p] : r.exceedance) {
+        exceedance["installed_flops"].push_back(x);
+        exceedance["probability"].push_back(p);
+    }
+    j["exceedance"] = exceedance;
+    if (r.convergence) {
+        const auto& c = *r.convergence;
+        ordered_json trace = ordered_json::array();
+        for (const auto& step : c.steps)
+            trace.push_back({{"trials", step.trials}, {"estimate", step.estimate}, {"half_width", step.half_width}});
+        j["convergence"] = {{"target_half_width", c.target_half_width}, {"max_trials", c.max_trials},
+                            {"converged", c.converged}, {"trace", trace}};
+    }
     return j;
 }
 
@@ -132,6 +146,12 @@ inline std::string to_text(const result& r, unsigned threads = 0) {
         out << line;
     }
     if (r.never_share > 0) out << "(target_year: mean and sd are undefined because some trials never reach the target)\n";
+    if (r.convergence) {
+        const auto& c = *r.convergence;
+        out << "\nPrecision: 95% half-width " << cell(c.steps.back().half_width) << (c.converged ? " <= " : " > ")
+            << cell(c.target_half_width) << " after " << c.steps.back().trials << " trials ("
+            << (c.converged ? "converged" : "did not converge: max-trials reached") << ")\n";
+    }
     return out.str();
 }
 

@@ -1,12 +1,21 @@
 #pragma once
 /// \file buildout/simulation.hpp
-/// One call from a scenario to the full result of MODEL.md §5:
+/// From a scenario to the full result of MODEL.md §5, in one call or step by step:
 ///
 ///     auto s = fabrisk::buildout::load_scenario("plan.json");
-///     auto r = fabrisk::buildout::simulate(s, {.trials = 1'000'000});
+///     fabrisk::run_options o;
+///     o.trials = 1'000'000;
+///     auto r = fabrisk::buildout::simulate(s, o);
 ///     double p = r.target_met.estimate();
+///
+/// `simulate_to_precision` adds trials until the 95% interval of P(target met) is narrow
+/// enough: a pilot run, then an extrapolation of the trials needed (as QuantLib's Monte Carlo
+/// engines do), re-checked after each addition, with a hard cap.
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,6 +27,20 @@
 
 namespace fabrisk::buildout {
 
+/// One step of a precision-controlled run.
+struct convergence_step {
+    std::uint64_t trials = 0;
+    double estimate = 0, half_width = 0;
+};
+
+/// How a precision-controlled run went.
+struct convergence_trace {
+    double target_half_width = 0;
+    std::uint64_t max_trials = 0;
+    bool converged = false;
+    std::vector<convergence_step> steps;
+};
+
 struct result {
     std::string scenario_name;
     std::uint64_t trials = 0, seed = 0;
@@ -27,34 +50,143 @@ struct result {
     std::vector<std::pair<int, double>> reached_by_year;     ///< (year, share reached by its end)
     std::array<output_summary, output_count> outputs;        ///< indexed by `output`
     double never_share = 0;                                  ///< share of trials that never reach the target
+    /// (x, P(installed_flops ≥ x)) on a log grid from target/100 to 100·target, ten points a
+    /// decade; the point x = target is P(target met) exactly. Read as a function of x, it is
+    /// P(target met) had the target been x.
+    std::vector<std::pair<double, double>> exceedance;
+    std::optional<convergence_trace> convergence;  ///< set by simulate_to_precision
 
     const output_summary& operator[](output o) const { return outputs[static_cast<std::size_t>(o)]; }
+};
+
+/// A run that can be extended: trials are added in order, so a run extended in steps that are
+/// multiples of chunk_trials gives exactly the result of one run of the total.
+class simulation {
+public:
+    static constexpr int exceedance_points_per_decade = 10;
+    static constexpr int exceedance_decades = 2;  ///< on each side of the target
+
+    simulation(const scenario& s, std::uint64_t seed, unsigned threads = 0)
+        : scenario_(s), model_(s), seed_(seed), threads_(threads), stats_(output_count, config(s)) {}
+
+    /// Runs the next `trials` trials.
+    void extend(std::uint64_t trials) {
+        run_options o;
+        o.trials = trials;
+        o.seed = seed_;
+        o.threads = threads_;
+        o.first_trial = trials_;
+        run(model_, stats_, o);
+        trials_ += trials;
+    }
+
+    std::uint64_t trials() const noexcept { return trials_; }
+    /// P(target met) so far (cheap: no quantiles).
+    proportion target_met() const {
+        const auto below = stats_.at_most_counts(static_cast<std::size_t>(output::target_met))[0];
+        return {trials_ - below, trials_};
+    }
+
+    /// Everything MODEL.md §5 asks for, over the trials run so far.
+    result summarize() const {
+        if (trials_ == 0) throw usage_error("simulation: no trials have been run");
+        const scenario& s = scenario_;
+        result r;
+        r.scenario_name = s.name;
+        r.trials = trials_;
+        r.seed = seed_;
+        r.target_flops = s.target_flops;
+        r.deadline_year = s.time.deadline_year;
+        for (std::size_t j = 0; j < output_count; ++j) r.outputs[j] = stats_.summary(j);
+        r.target_met = target_met();
+        const auto& ty = r[output::target_year];
+        for (int y = 0; y < s.time.horizon_years; ++y)
+            r.reached_by_year.emplace_back(s.time.start_year + y,
+                                           double(ty.at_most_counts[static_cast<std::size_t>(y)]) / double(ty.count));
+        r.never_share = double(ty.non_finite) / double(ty.count);
+        const auto grid = exceedance_grid(s.target_flops);
+        const auto& above = r[output::installed_flops].at_least_counts;
+        for (std::size_t i = 0; i < grid.size(); ++i) r.exceedance.emplace_back(grid[i], double(above[i]) / double(trials_));
+        return r;
+    }
+
+    /// target·10^(i/10) for i = −20 … 20; the middle point is the target itself.
+    static std::vector<double> exceedance_grid(double target) {
+        std::vector<double> grid;
+        const int half = exceedance_points_per_decade * exceedance_decades;
+        for (int i = -half; i <= half; ++i)
+            grid.push_back(i == 0 ? target : target * std::pow(10.0, double(i) / exceedance_points_per_decade));
+        return grid;
+    }
+
+private:
+    static std::vector<output_config> config(const scenario& s) {
+        std::vector<output_config> c(output_count);
+        c[static_cast<std::size_t>(output::target_met)].at_most_thresholds = {0.5};
+        auto& years = c[static_cast<std::size_t>(output::target_year)].at_most_thresholds;
+        for (int y = 0; y < s.time.horizon_years; ++y) years.push_back(double(s.time.start_year + y + 1));
+        c[static_cast<std::size_t>(output::installed_flops)].at_least_thresholds = exceedance_grid(s.target_flops);
+        return c;
+    }
+
+    scenario scenario_;
+    model model_;
+    std::uint64_t seed_;
+    unsigned threads_;
+    output_statistics stats_;
+    std::uint64_t trials_ = 0;
 };
 
 /// Runs `options.trials` trials of the scenario. Throws usage_error if trials is 0.
 inline result simulate(const scenario& s, const run_options& options) {
     if (options.trials == 0) throw usage_error("simulate: the number of trials must be at least 1");
-    const model m(s);
-    std::vector<output_config> config(output_count);
-    config[static_cast<std::size_t>(output::target_met)].at_most_thresholds = {0.5};
-    auto& years = config[static_cast<std::size_t>(output::target_year)].at_most_thresholds;
-    for (int y = 0; y < s.time.horizon_years; ++y) years.push_back(double(s.time.start_year + y + 1));
-    output_statistics stats(output_count, config);
-    run(m, stats, options);
+    simulation sim(s, options.seed, options.threads);
+    sim.extend(options.trials);
+    return sim.summarize();
+}
 
-    result r;
-    r.scenario_name = s.name;
-    r.trials = options.trials;
-    r.seed = options.seed;
-    r.target_flops = s.target_flops;
-    r.deadline_year = s.time.deadline_year;
-    for (std::size_t j = 0; j < output_count; ++j) r.outputs[j] = stats.summary(j);
-    const auto& met = r[output::target_met];
-    r.target_met = {met.count - met.at_most_counts[0], met.count};
-    const auto& ty = r[output::target_year];
-    for (int y = 0; y < s.time.horizon_years; ++y)
-        r.reached_by_year.emplace_back(s.time.start_year + y, double(ty.at_most_counts[static_cast<std::size_t>(y)]) / double(ty.count));
-    r.never_share = double(ty.non_finite) / double(ty.count);
+/// Options of simulate_to_precision.
+struct precision_options {
+    double half_width = 0.001;          ///< target 95% half-width of P(target met)
+    std::uint64_t max_trials = 100'000'000;
+    std::uint64_t pilot_trials = 16 * chunk_trials;
+};
+
+/// Adds trials until the Wilson 95% interval of P(target met) has half-width at most
+/// `precision.half_width`, or `max_trials` have run. After the pilot, each step extrapolates
+/// the trials needed from the current estimate, n ≈ z²·p(1 − p)/E² (plus 5%), rounded up to
+/// whole chunks so the result is that of one run of the final count; deterministic for a seed.
+inline result simulate_to_precision(const scenario& s, const run_options& options, const precision_options& precision) {
+    if (!(precision.half_width > 0 && precision.half_width < 1))
+        throw usage_error("simulate_to_precision: the half-width must lie in (0, 1), got " + std::to_string(precision.half_width));
+    if (precision.max_trials == 0) throw usage_error("simulate_to_precision: max_trials must be at least 1");
+    simulation sim(s, options.seed, options.threads);
+    convergence_trace trace;
+    trace.target_half_width = precision.half_width;
+    trace.max_trials = precision.max_trials;
+    auto round_up = [](std::uint64_t n) { return (n + chunk_trials - 1) / chunk_trials * chunk_trials; };
+    std::uint64_t next = std::min(precision.max_trials, std::max<std::uint64_t>(precision.pilot_trials, 1));
+    for (;;) {
+        sim.extend(next - sim.trials());
+        const proportion p = sim.target_met();
+        const auto [lo, hi] = p.wilson();
+        const double half = (hi - lo) / 2;
+        trace.steps.push_back({sim.trials(), p.estimate(), half});
+        if (half <= precision.half_width) {
+            trace.converged = true;
+            break;
+        }
+        if (sim.trials() >= precision.max_trials) break;
+        // Extrapolate; p(1 − p) is floored so an estimate of 0 or 1 still moves on.
+        const double q = std::max(p.estimate() * (1 - p.estimate()), 1.0 / double(sim.trials()));
+        const double needed = 1.05 * z_95 * z_95 * q / (precision.half_width * precision.half_width);
+        std::uint64_t target = needed >= double(precision.max_trials) ? precision.max_trials
+                                                                       : round_up(static_cast<std::uint64_t>(needed));
+        target = std::max(target, round_up(sim.trials() + 1));  // always make progress
+        next = std::min(target, precision.max_trials);
+    }
+    result r = sim.summarize();
+    r.convergence = std::move(trace);
     return r;
 }
 

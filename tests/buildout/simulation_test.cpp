@@ -1,0 +1,111 @@
+// simulation.hpp: runs extended in steps, the exceedance curve and the precision-controlled run.
+#include <cmath>
+
+#include <gtest/gtest.h>
+
+#include "fabrisk/buildout/model.hpp"
+#include "fabrisk/buildout/report.hpp"
+#include "fabrisk/buildout/scenario_json.hpp"
+#include "fabrisk/buildout/simulation.hpp"
+#include "fabrisk/random_stream.hpp"
+
+namespace fb = fabrisk::buildout;
+
+namespace {
+const fb::scenario& default_scenario() {
+    static const fb::scenario s = fb::load_scenario(FABRISK_SCENARIO_DIR "/seven-trillion.json");
+    return s;
+}
+}  // namespace
+
+TEST(Simulation, ExtendingInWholeChunksEqualsOneRun) {
+    fabrisk::run_options o;
+    o.trials = 5 * fabrisk::chunk_trials;
+    o.seed = 12;
+    const auto one = fb::to_json(fb::simulate(default_scenario(), o)).dump();
+    fb::simulation sim(default_scenario(), 12, 2);
+    sim.extend(2 * fabrisk::chunk_trials);
+    sim.extend(3 * fabrisk::chunk_trials);
+    EXPECT_EQ(fb::to_json(sim.summarize()).dump(), one);
+}
+
+TEST(Exceedance, CountsAgreeWithTheTrialsThemselves) {
+    // The same trials evaluated directly: P(installed ≥ x) counted by hand at every grid point.
+    const int n = 6000;
+    fabrisk::run_options o;
+    o.trials = n;
+    o.seed = 4;
+    const auto r = fb::simulate(default_scenario(), o);
+    const fb::model m(default_scenario());
+    Eigen::ArrayXXd u(n, static_cast<Eigen::Index>(m.dimension())), out(n, fb::output_count);
+    fabrisk::trial_stream(4, m.dimension()).fill(0, u);
+    auto ws = m.make_workspace();
+    m.evaluate(u, out, ws);
+    const auto installed = out.col(static_cast<Eigen::Index>(fb::output::installed_flops));
+    ASSERT_EQ(r.exceedance.size(), 41u);
+    for (const auto& [x, p] : r.exceedance) {
+        const double tol = 1e-9 * std::max(1.0, x);
+        EXPECT_EQ(p, (installed >= x - tol).cast<double>().mean()) << x;
+    }
+    // The grid's middle point is the target, where the curve is P(target met) exactly.
+    EXPECT_EQ(r.exceedance[20].first, default_scenario().target_flops);
+    EXPECT_EQ(r.exceedance[20].second, r.target_met.estimate());
+    EXPECT_NEAR(r.exceedance[30].first, 10 * default_scenario().target_flops, 1e-3 * r.exceedance[30].first);
+    for (std::size_t i = 1; i < r.exceedance.size(); ++i) EXPECT_LE(r.exceedance[i].second, r.exceedance[i - 1].second);
+}
+
+TEST(Precision, StopsOnceTheIntervalIsNarrowEnoughAndMatchesAPlainRun) {
+    fabrisk::run_options o;
+    o.seed = 8;
+    fb::precision_options p;
+    p.half_width = 0.005;
+    p.max_trials = 1'000'000;
+    const auto r = fb::simulate_to_precision(default_scenario(), o, p);
+    ASSERT_TRUE(r.convergence);
+    const auto& c = *r.convergence;
+    EXPECT_TRUE(c.converged);
+    ASSERT_GE(c.steps.size(), 2u);  // a pilot, then at least one extrapolated step
+    EXPECT_EQ(c.steps.front().trials, p.pilot_trials);
+    EXPECT_LE(c.steps.back().half_width, 0.005);
+    EXPECT_GT(c.steps[c.steps.size() - 2].half_width, 0.005);
+    EXPECT_EQ(c.steps.back().trials, r.trials);
+    EXPECT_EQ(r.trials % fabrisk::chunk_trials, 0u);
+    // The extrapolation lands near z²p(1 − p)/E² (p ≈ 0.32: about 33,000), not far past it.
+    const double needed = 1.959963984540054 * 1.959963984540054 * 0.32 * 0.68 / (0.005 * 0.005);
+    EXPECT_LT(double(r.trials), 1.3 * needed);
+    EXPECT_GT(double(r.trials), 0.8 * needed);
+    // Deterministic, and the same as one plain run of the final count.
+    const auto again = fb::simulate_to_precision(default_scenario(), o, p);
+    EXPECT_EQ(fb::to_json(again).dump(), fb::to_json(r).dump());
+    o.trials = r.trials;
+    auto plain = fb::to_json(fb::simulate(default_scenario(), o));
+    auto controlled = fb::to_json(r);
+    controlled.erase("convergence");
+    EXPECT_EQ(controlled.dump(), plain.dump());
+}
+
+TEST(Precision, ReportsHonestlyWhenTheCapIsReached) {
+    fabrisk::run_options o;
+    o.seed = 8;
+    fb::precision_options p;
+    p.half_width = 1e-4;
+    p.max_trials = 50000;
+    const auto r = fb::simulate_to_precision(default_scenario(), o, p);
+    ASSERT_TRUE(r.convergence);
+    EXPECT_FALSE(r.convergence->converged);
+    EXPECT_EQ(r.trials, 50000u);
+    EXPECT_GT(r.convergence->steps.back().half_width, 1e-4);
+    const auto j = fb::to_json(r);
+    EXPECT_EQ(j["convergence"]["converged"], false);
+    EXPECT_EQ(j["convergence"]["trace"].size(), r.convergence->steps.size());
+}
+
+TEST(Precision, RejectsBadOptions) {
+    fabrisk::run_options o;
+    fb::precision_options p;
+    p.half_width = 0;
+    EXPECT_THROW(fb::simulate_to_precision(default_scenario(), o, p), fabrisk::usage_error);
+    p.half_width = 0.01;
+    p.max_trials = 0;
+    EXPECT_THROW(fb::simulate_to_precision(default_scenario(), o, p), fabrisk::usage_error);
+}
