@@ -182,7 +182,7 @@ TEST(OutputStatistics, QuantilesWithinReportedRankErrorBeyondCapacity) {
 TEST(OutputStatistics, InfinitiesAreCountedAndExcludedFromMoments) {
     Eigen::ArrayXXd block(6, 1);
     block << 1, inf, 2, 3, inf, 6;
-    fabrisk::output_statistics stats(1, {{{2.0, 1e300, inf}}});
+    fabrisk::output_statistics stats(1, {{{2.0, 1e300, inf}, {}}});
     feed(stats, block, {2, 1});
     const auto s = stats.summary(0);
     EXPECT_EQ(s.count, 6u);
@@ -227,7 +227,7 @@ TEST(OutputStatistics, AtMostCountsUseTheModelTolerance) {
     Eigen::ArrayXXd block(8, 1);
     const double y = 2030.0, tol = 1e-9 * y;
     block << 2029.0, y - 0.5 * tol, y, y + 0.5 * tol, y + 2 * tol, 2031.0, 0.3, inf;
-    fabrisk::output_statistics stats(1, {{{y, 0.1 + 0.2, 2031.0, -1.0, inf}}});
+    fabrisk::output_statistics stats(1, {{{y, 0.1 + 0.2, 2031.0, -1.0, inf}, {}}});
     feed(stats, block, {3});
     const auto s = stats.summary(0);
     // ≤ 2030 within tolerance: 2029, y − ½tol, y, y + ½tol, 0.3 → 5 (y + 2tol is out).
@@ -314,3 +314,20 @@ TEST(OutputStatistics, EmptyRun) {
 }
 
 }  // namespace
+
+TEST(OutputStatistics, AtLeastCountsUseTheModelTolerance) {
+    // v ≥ x holds when v ≥ x − 1e-9·max(1, |x|); exact against infinities.
+    const double inf = std::numeric_limits<double>::infinity();
+    const double x = 1e24, tol = 1e-9 * x;
+    Eigen::ArrayXXd block(6, 1);
+    block << 0.0, x - 2 * tol, x - 0.5 * tol, x, 3e24, inf;
+    fabrisk::output_statistics stats(1, {{{}, {x, 0.0, 4e24, inf}}});
+    stats.merge(stats.summarize(block));
+    const auto counts = stats.summary(0).at_least_counts;
+    ASSERT_EQ(counts.size(), 4u);
+    EXPECT_EQ(counts[0], 4u);  // x − 0.5·tol, x, 3e24, inf
+    EXPECT_EQ(counts[1], 6u);
+    EXPECT_EQ(counts[2], 1u);  // inf only
+    EXPECT_EQ(counts[3], 1u);
+    EXPECT_EQ(stats.at_least_counts(0), counts);
+}
