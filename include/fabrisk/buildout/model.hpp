@@ -11,6 +11,7 @@
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <initializer_list>
 #include <limits>
 #include <map>
 #include <numeric>
@@ -18,6 +19,7 @@
 #include <vector>
 
 #include <Eigen/Core>
+#include <Eigen/QR>
 
 #include "fabrisk/buildout/scenario.hpp"
 #include "fabrisk/copula.hpp"
@@ -61,15 +63,30 @@ public:
 
     /// A named set of uniform dimensions: the unit of sensitivity analysis. Inputs that share
     /// a copula stay in one group, since correlated inputs cannot be apportioned one by one.
+    enum class group_kind { scalar, correlated_scalars, geo_shock, investor_dropout, pledges, capex_overruns, fab_delays };
     struct input_group {
         std::string name;
         std::vector<int> dimensions;
+        group_kind kind = group_kind::scalar;
+        std::size_t block = 0;  ///< for correlated_scalars: which copula block
     };
     /// The random inputs by group, in MODEL.md order: each uncorrelated scalar input by its
     /// path, correlated scalar inputs joined by "+", then `geo_shock` (whether and when),
     /// `investor_dropout` (scores, factors, times), `pledges`, `capex_overruns`, `fab_delays`.
     /// Fixed inputs draw nothing and form no group. Every dimension is in exactly one group.
     std::vector<input_group> input_groups() const;
+
+    /// The uniforms that put every input of `g` at its own marginal p-quantile (0 < p < 1):
+    /// scalar inputs, pledges, drop-out times and the shock time at F⁻¹(p); each fab's delay or
+    /// overrun at F⁻¹(p) (every factor set so each normal score is Φ⁻¹(p)); each investor's
+    /// drop-out score at Φ⁻¹(p) (so a low p means more drop-outs); the shock indicator at its
+    /// p-quantile (it occurs iff p > 1 − q_g). Correlated scalars get the scores closest (least
+    /// squares) to all sitting at Φ⁻¹(p). Used to hold a group fixed, as in a tornado chart.
+    std::vector<std::pair<int, double>> held_uniforms(const input_group& g, double p) const;
+
+    /// Each random scalar input's rank (its marginal CDF value, in (0, 1)) for every trial of
+    /// a block of uniforms: trials × scalar_input_count, NaN for fixed inputs.
+    Eigen::ArrayXXd scalar_ranks(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms) const;
 
     /// Per-thread scratch space.
     struct workspace {
@@ -265,22 +282,24 @@ inline std::vector<model::input_group> model::input_groups() const {
             for (std::size_t i = 0; i < count; ++i) dims.push_back(first + static_cast<int>(i));
         return dims;
     };
-    auto add = [&](std::string name, std::vector<int> dims) {
-        if (!dims.empty()) groups.push_back({std::move(name), std::move(dims)});
+    auto add = [&](std::string name, std::vector<int> dims, group_kind kind = group_kind::scalar, std::size_t block = 0) {
+        if (!dims.empty()) groups.push_back({std::move(name), std::move(dims), kind, block});
     };
     for (std::size_t k = 0; k < scalar_input_count; ++k) {
         if (scalar_dim_[k] != none) add(scalar_input_paths[k], {scalar_dim_[k]});
-        for (const auto& block : copulas_)
+        for (std::size_t c = 0; c < copulas_.size(); ++c) {
+            const auto& block = copulas_[c];
             if (block.inputs.front() == k) {  // a copula block is listed at its first input
                 std::string name;
                 for (std::size_t input : block.inputs) name += (name.empty() ? "" : "+") + std::string(scalar_input_paths[input]);
-                add(name, range(block.first_dim, block.inputs.size()));
+                add(name, range(block.first_dim, block.inputs.size()), group_kind::correlated_scalars, c);
             }
+        }
     }
     std::vector<int> shock;
     if (shock_occurs_dim_ != none) shock.push_back(shock_occurs_dim_);
     if (shock_time_dim_ != none) shock.push_back(shock_time_dim_);
-    add("geo_shock", shock);
+    add("geo_shock", shock, group_kind::geo_shock);
     std::vector<int> dropout;
     if (dropout_common_dim_ != none) {
         dropout.push_back(dropout_common_dim_);
@@ -289,20 +308,89 @@ inline std::vector<model::input_group> model::input_groups() const {
     }
     for (int d : tau_dim_)
         if (d != none) dropout.push_back(d);
-    add("investor_dropout", dropout);
+    add("investor_dropout", dropout, group_kind::investor_dropout);
     std::vector<int> pledges;
     for (int d : pledge_dim_)
         if (d != none) pledges.push_back(d);
-    add("pledges", pledges);
+    add("pledges", pledges, group_kind::pledges);
     auto factor_group = [&](const factor_dims& f) {
         std::vector<int> dims;
         if (f.common != none) dims.push_back(f.common);
         for (int d : range(f.first_own, fab_start_.size())) dims.push_back(d);
         return dims;
     };
-    add("capex_overruns", factor_group(overrun_dims_));
-    add("fab_delays", factor_group(delay_dims_));
+    add("capex_overruns", factor_group(overrun_dims_), group_kind::capex_overruns);
+    add("fab_delays", factor_group(delay_dims_), group_kind::fab_delays);
     return groups;
+}
+
+inline std::vector<std::pair<int, double>> model::held_uniforms(const input_group& g, double p) const {
+    if (!(p > 0 && p < 1)) throw usage_error("held_uniforms: p must lie in (0, 1)");
+    const double z0 = inverse_normal_cdf(p);
+    std::vector<std::pair<int, double>> held;
+    // Every score √a·X + √b·Y + … with equal factor values x equals z0 when x = z0/(√a + √b + …).
+    auto equal_factors = [&](std::initializer_list<double> weights) {
+        double sum = 0;
+        for (double w : weights) sum += std::sqrt(std::max(0.0, w));
+        return normal_cdf(z0 / sum);
+    };
+    switch (g.kind) {
+    case group_kind::scalar:
+    case group_kind::pledges:
+        for (int d : g.dimensions) held.emplace_back(d, p);
+        break;
+    case group_kind::correlated_scalars: {
+        const auto& block = copulas_[g.block];
+        const Eigen::MatrixXd& L = block.copula.factor();
+        const Eigen::VectorXd target = Eigen::VectorXd::Constant(L.rows(), z0);
+        const Eigen::VectorXd z = L.completeOrthogonalDecomposition().solve(target);
+        for (Eigen::Index i = 0; i < z.size(); ++i) held.emplace_back(block.first_dim + static_cast<int>(i), normal_cdf(z[i]));
+        break;
+    }
+    case group_kind::geo_shock:
+        if (shock_occurs_dim_ != none) held.emplace_back(shock_occurs_dim_, 1.0 - p);
+        if (shock_time_dim_ != none) held.emplace_back(shock_time_dim_, p);
+        break;
+    case group_kind::investor_dropout: {
+        const double g_ = s_.dropout_global, w = s_.dropout_within_group;
+        const double u = equal_factors({g_, w, 1.0 - g_ - w});
+        if (dropout_common_dim_ != none) {
+            held.emplace_back(dropout_common_dim_, u);
+            for (std::size_t i = 0; i < group_count_; ++i) held.emplace_back(dropout_group_first_dim_ + static_cast<int>(i), u);
+            for (std::size_t i = 0; i < s_.investors.size(); ++i) held.emplace_back(dropout_own_first_dim_ + static_cast<int>(i), u);
+        }
+        for (int d : tau_dim_)
+            if (d != none) held.emplace_back(d, p);
+        break;
+    }
+    case group_kind::capex_overruns:
+    case group_kind::fab_delays: {
+        const bool delays = g.kind == group_kind::fab_delays;
+        const factor_dims& f = delays ? delay_dims_ : overrun_dims_;
+        const double rho = delays ? s_.delay_correlation : s_.capex_overrun_correlation;
+        const double u = f.common == none || f.first_own == none ? p : equal_factors({rho, 1.0 - rho});
+        if (f.common != none) held.emplace_back(f.common, f.first_own == none ? p : u);
+        if (f.first_own != none)
+            for (std::size_t i = 0; i < fab_start_.size(); ++i) held.emplace_back(f.first_own + static_cast<int>(i), u);
+        break;
+    }
+    }
+    return held;
+}
+
+inline Eigen::ArrayXXd model::scalar_ranks(const Eigen::Ref<const Eigen::ArrayXXd>& u) const {
+    Eigen::ArrayXXd ranks = Eigen::ArrayXXd::Constant(u.rows(), scalar_input_count, std::numeric_limits<double>::quiet_NaN());
+    for (std::size_t k = 0; k < scalar_input_count; ++k)
+        if (scalar_dim_[k] != none) ranks.col(static_cast<Eigen::Index>(k)) = u.col(scalar_dim_[k]);
+    for (const auto& block : copulas_) {
+        const auto d = static_cast<Eigen::Index>(block.inputs.size());
+        Eigen::MatrixXd z(u.rows(), d), x(u.rows(), d);
+        for (Eigen::Index i = 0; i < d; ++i) inverse_normal_cdf(u.col(block.first_dim + i), z.col(i).array());
+        block.copula.correlate(z, x);
+        for (Eigen::Index i = 0; i < d; ++i)
+            normal_cdf(x.col(i).array(), ranks.col(static_cast<Eigen::Index>(block.inputs[static_cast<std::size_t>(i)])));
+    }
+    return ranks;
 }
 
 inline model::workspace model::make_workspace() const {
