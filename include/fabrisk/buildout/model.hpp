@@ -406,6 +406,7 @@ inline model::workspace model::make_workspace() const {
 }
 
 inline int model::first_index_at_least(double x) const {
+    if (x <= 0) return 0;  // t_0 = 0 (also keeps ceil(x·m) inside int for very negative x)
     if (!(x <= double(n_) / m_ + 1.0)) return n_ + 1;
     int k = std::max(0, static_cast<int>(std::ceil(x * m_)) - 1);
     while (k <= n_ && !at_least(double(k) / m_, x)) ++k;
@@ -653,7 +654,9 @@ inline void model::play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::A
     for (int step = 0; step < n; ++step) {
         for (int c = 0; c < 15; ++c) sum[c] += ramp[c * stride + step];
         const double t = grid_times_[static_cast<std::size_t>(step)];
-        const auto value = [&](int q) { return sum[3 * q] + (sum[3 * q + 1] * t + sum[3 * q + 2]); };
+        // Slope and intercept sums cancel to within rounding once ramps end; a residue below
+        // zero would make σ or λ absurd, and capacity is never negative.
+        const auto value = [&](int q) { return std::max(0.0, sum[3 * q] + (sum[3 * q + 1] * t + sum[3 * q + 2])); };
         const double alpha = step >= k_shock ? 1.0 - v : 1.0;
         const double N = value(0) + alpha * value(1);
         const double Q = value(2) + alpha * value(3);
@@ -679,7 +682,9 @@ inline void model::play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::A
     const double per_step = 12.0 * delta * s_.dies_per_wafer * Y * p0;
     double G = 1.0, G_deadline = 1.0;
     for (int step = 0; step < n; ++step) {
-        ws.added[step] = per_step * ws.staffing[step] * ws.capacity[step] * G;
+        // Nothing operating makes nothing, even when the per-step factor overflows to +inf.
+        const double made = ws.staffing[step] * ws.capacity[step];
+        ws.added[step] = made == 0 ? 0.0 : per_step * made * G;
         G *= growth[step];
         if (step == j_d_ - 1) G_deadline = G;
     }
