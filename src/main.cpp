@@ -1,19 +1,48 @@
-// The fabrisk command line: run a scenario, or check one.
-// Exit status: 0 success, 2 bad scenario or bad arguments, 1 anything else.
+// The fabrisk command line: run a scenario, check one, or check the build itself.
+// Exit status: 0 success, 2 bad scenario or bad arguments, 1 anything else (for selftest: a
+// failed check).
+#include <csignal>
 #include <cstdint>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 
+#include "fabrisk/buildout/selftest.hpp"
 #include "fabrisk/fabrisk.hpp"
+#include "fabrisk/selftest.hpp"
 #include "fabrisk_default_scenario.hpp"
 
 namespace {
 
 constexpr int exit_ok = 0, exit_failure = 1, exit_bad_input = 2;
+
+// Temporary output files to remove if the run is interrupted (SIGINT, SIGTERM, SIGHUP), so an
+// interrupted run leaves nothing behind; destructors do it on every other path. Fixed buffers,
+// because a signal handler may only call async-signal-safe functions (unlink, signal, raise).
+constexpr std::size_t max_outputs = 2, max_path = 4096;
+char pending_temp[max_outputs][max_path];
+volatile std::sig_atomic_t pending_count = 0;
+
+extern "C" void remove_temp_files_and_die(int sig) {
+    for (int i = 0; i < pending_count; ++i) ::unlink(pending_temp[i]);
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+
+void remove_on_interrupt(const fabrisk::output_file& f) {
+    if (pending_count >= static_cast<int>(max_outputs) || f.temp_path().size() >= max_path) return;
+    std::memcpy(pending_temp[pending_count], f.temp_path().c_str(), f.temp_path().size() + 1);
+    pending_count = pending_count + 1;
+    if (pending_count > 1) return;  // handlers already installed
+    for (int sig : {SIGINT, SIGTERM, SIGHUP})  // leave ignored signals ignored (nohup, background jobs)
+        if (std::signal(sig, remove_temp_files_and_die) == SIG_IGN) std::signal(sig, SIG_IGN);
+}
 
 fabrisk::buildout::scenario scenario_from(const std::string& file) {
     if (file.empty()) return fabrisk::buildout::parse_scenario(fabrisk::default_scenario_json);
@@ -43,6 +72,25 @@ int main(int argc, char** argv) {
     auto* validate = app.add_subcommand("validate", "Check a scenario file; exit 0 if valid, 2 if not");
     validate->add_option("scenario", validate_file, "Scenario JSON file")->required();
 
+    auto* selftest = app.add_subcommand(
+        "selftest", "Check this build: distributions (Kolmogorov-Smirnov against Boost.Math), copulas, the worked "
+                    "example, determinism and the reference values; exit 0 if every check passes, 1 if not");
+
+    std::string sens_file, sens_json, sens_output = "target_met";
+    std::uint64_t sens_trials = 10'000, sens_seed = fabrisk::default_seed;
+    unsigned sens_threads = 0;
+    auto* sensitivity = app.add_subcommand(
+        "sensitivity", "Sobol indices: which groups of uncertain inputs decide an output, ranked, with 95% intervals");
+    sensitivity->add_option("scenario", sens_file, "Scenario JSON file (default: the built-in seven-trillion scenario)");
+    sensitivity->add_option("--trials,-n", sens_trials, "Base trials N; the model runs N x (groups + 2) times")
+        ->capture_default_str()->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    sensitivity->add_option("--seed,-s", sens_seed, "Random seed; the same seed gives the same result")->capture_default_str();
+    sensitivity->add_option("--threads,-t", sens_threads, "Worker threads (default: all cores); results do not depend on it")
+        ->check(CLI::Range(1u, 1024u));
+    sensitivity->add_option("--output,-o", sens_output, "Output to explain: any of MODEL.md section 5 except target_year")
+        ->capture_default_str();
+    sensitivity->add_option("--json", sens_json, "Write the indices as JSON to this file");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::Success& e) {
@@ -53,6 +101,30 @@ int main(int argc, char** argv) {
     }
 
     try {
+        if (*selftest) {
+            auto checks = fabrisk::selftest::engine_checks();
+            const auto s = fabrisk::buildout::parse_scenario(fabrisk::default_scenario_json);
+            for (auto& c : fabrisk::buildout::selftest::model_checks(&s)) checks.push_back(std::move(c));
+            std::cout << fabrisk::selftest::report(checks);
+            return fabrisk::selftest::all_passed(checks) ? exit_ok : exit_failure;
+        }
+        if (*sensitivity) {
+            const auto s = scenario_from(sens_file);
+            const auto target = fabrisk::buildout::sensitivity_output(sens_output);
+            std::optional<fabrisk::output_file> json_out;
+            if (!sens_json.empty()) remove_on_interrupt(json_out.emplace(sens_json));
+            fabrisk::sobol_options options;
+            options.base_trials = sens_trials;
+            options.seed = sens_seed;
+            options.threads = fabrisk::resolve_threads(sens_threads);
+            const auto result = fabrisk::buildout::sensitivity(s, target, options);
+            if (json_out) {
+                json_out->write(fabrisk::buildout::to_json(result).dump(2) + "\n");
+                json_out->commit();
+            }
+            std::cout << fabrisk::buildout::to_text(result, options.threads);
+            return exit_ok;
+        }
         if (*validate) {
             const auto s = fabrisk::buildout::load_scenario(validate_file);
             std::cout << validate_file << ": valid scenario \"" << s.name << "\" (" << s.fab_count() << " fabs, "
@@ -62,15 +134,18 @@ int main(int argc, char** argv) {
         const auto s = scenario_from(run_file);
         // Claim the output files before running, so an unwritable path fails at once.
         std::optional<fabrisk::output_file> json_out, csv_out;
-        if (!json_file.empty()) json_out.emplace(json_file);
-        if (!csv_file.empty()) csv_out.emplace(csv_file);
+        if (!json_file.empty()) remove_on_interrupt(json_out.emplace(json_file));
+        if (!csv_file.empty()) remove_on_interrupt(csv_out.emplace(csv_file));
         fabrisk::run_options options;
         options.trials = trials;
         options.seed = seed;
         options.threads = fabrisk::resolve_threads(threads);
         const auto result = fabrisk::buildout::simulate(s, options);
-        if (json_out) json_out->commit(fabrisk::buildout::to_json(result).dump(2) + "\n");
-        if (csv_out) csv_out->commit(fabrisk::buildout::to_csv(result));
+        // Write and flush every file before renaming any, so a failed write replaces none.
+        if (json_out) json_out->write(fabrisk::buildout::to_json(result).dump(2) + "\n");
+        if (csv_out) csv_out->write(fabrisk::buildout::to_csv(result));
+        if (json_out) json_out->commit();
+        if (csv_out) csv_out->commit();
         std::cout << fabrisk::buildout::to_text(result, options.threads);
         return exit_ok;
     } catch (const fabrisk::scenario_error& e) {

@@ -11,6 +11,7 @@
 #include "fabrisk/quantile_sketch.hpp"
 #include "fabrisk/random_stream.hpp"
 #include "fabrisk/runner.hpp"
+#include "fabrisk/sensitivity.hpp"
 #include "fabrisk/statistics.hpp"
 #include "fabrisk/version.hpp"
 
@@ -19,4 +20,5 @@
 #include "fabrisk/buildout/report.hpp"
 #include "fabrisk/buildout/scenario.hpp"
 #include "fabrisk/buildout/scenario_json.hpp"
+#include "fabrisk/buildout/sensitivity.hpp"
 #include "fabrisk/buildout/simulation.hpp"

@@ -5,6 +5,8 @@
 /// was found, e.g. `fabs.delay_years.p90: must be greater than median (0.75), got 0.5`.
 #include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <limits>
@@ -24,12 +26,21 @@ namespace fabrisk::buildout {
 
 /// Parses and validates scenario text. Throws scenario_error.
 scenario parse_scenario(const std::string& text);
-/// Reads, parses and validates a scenario file. Throws io_error if it cannot be read.
+/// Reads, parses and validates a scenario file. Throws io_error if it cannot be read, and
+/// scenario_error (before reading it all) if it is larger than max_scenario_bytes.
 scenario load_scenario(const std::string& file);
 /// Largest accepted grid (horizon_years × steps_per_year), fab count and investor count:
 /// engine limits that keep a trial's memory bounded.
 inline constexpr double max_grid_steps = 100000;
 inline constexpr double max_entities = 100000;
+/// Largest accepted scenario text (16 MiB) and deepest nesting of JSON arrays and objects
+/// (a valid scenario nests 5 deep): hostile input is rejected before it costs memory or stack.
+inline constexpr std::size_t max_scenario_bytes = std::size_t{16} << 20;
+inline constexpr std::size_t max_json_depth = 64;
+/// Largest accepted chip lifetime in grid steps (chip_lifetime_years × steps_per_year), the
+/// same 1e9 bound as every integer field: beyond it the step count no longer fits the model's
+/// integer arithmetic. Any lifetime longer than the horizon already means "never retires".
+inline constexpr double max_lifetime_steps = 1e9;
 
 namespace detail {
 
@@ -127,6 +138,36 @@ inline void check_domain(double x, const domain& d, const std::string& path) {
 }
 
 distribution distribution_at(const json& j, const std::string& path);
+
+/// Parameters at the edge of a double (a triangular or uniform wider than 1e308, a beta shape
+/// of 1e300) can break a family's arithmetic although they satisfy its rules. Such a
+/// distribution is refused here, with a clear message, rather than sampled into NaN or
+/// infinities: its quantile at every u in a probe set that includes the most extreme uniforms
+/// the engine draws (2^-53 and 1 − 2^-53) must be a number within the closure of its support,
+/// non-decreasing in u, and must not throw.
+inline void check_sampling(const distribution& d, const std::string& path) {
+    if (is_fixed(d)) return;
+    static constexpr double probes[] = {0x1.0p-53, 1e-12, 1e-6, 1e-3, 0.01, 0.1,          0.25,          0.5,
+                                        0.75,      0.9,   0.99, 0.999, 1 - 1e-6, 1 - 1e-12, 1 - 0x1.0p-53};
+    const auto [a, b] = support(d);
+    auto slack = [](double bound) { return std::isinf(bound) ? 0.0 : 1e-9 * std::max(1.0, std::fabs(bound)); };
+    double previous = -std::numeric_limits<double>::infinity();
+    for (const double u : probes) {
+        double x;
+        try {
+            x = quantile(d, u);
+        } catch (const std::exception& e) {
+            fail(path, describe(d) + " cannot be sampled with these parameters: its quantile at u = " + fmt(u) +
+                           " fails (" + e.what() + ")");
+        }
+        if (std::isnan(x) || x < a - slack(a) || x > b + slack(b) || (std::isinf(x) && !std::isinf(x < 0 ? a : b)) ||
+            x < previous - 1e-9 * std::max(1.0, std::fabs(previous)))
+            fail(path, describe(d) + " cannot be sampled with these parameters: its quantile at u = " + fmt(u) + " is " +
+                           fmt(x) + ", outside its support [" + fmt(a) + ", " + fmt(b) +
+                           "] (parameters too extreme for double arithmetic)");
+        previous = x;
+    }
+}
 
 /// A field of kind F: a number, or {"dist": "fixed", "value": x} which counts as fixed everywhere.
 /// A value outside the domain is reported at its own path (`PATH.value` inside the object, as
@@ -263,10 +304,15 @@ inline distribution distribution_at(const json& j, const std::string& path) {
             fail(join(path, "dist"), "unknown distribution \"" + name +
                                          "\" (expected one of: fixed, uniform, normal, lognormal, ci90, triangular, pert, beta, gamma, weibull)");
         }
+    } catch (const scenario_error&) {
+        throw;
     } catch (const usage_error& e) {
         // Parameters that pass the checks above but break the family in arithmetic (e.g. a
         // ci90 whose width overflows a double).
         fail(path, std::string("invalid parameters: ") + e.what());
+    } catch (const std::exception& e) {
+        // Boost.Math cannot evaluate the family (e.g. a gamma shape of 1e-320 overflows tgamma).
+        fail(path, std::string("invalid parameters: cannot be evaluated (") + e.what() + ")");
     }
     if (const json* t = optional(j, "truncate")) {
         const std::string tpath = join(path, "truncate");
@@ -279,8 +325,11 @@ inline distribution distribution_at(const json& j, const std::string& path) {
             d = truncate(d, lo, hi);
         } catch (const usage_error&) {
             fail(tpath, "[" + fmt(lo) + ", " + fmt(hi) + "] has probability zero under " + describe(d));
+        } catch (const std::exception& e) {
+            fail(tpath, "cannot be evaluated under " + describe(d) + " (" + e.what() + ")");
         }
     }
+    check_sampling(d, path);
     return d;
 }
 
@@ -305,8 +354,15 @@ inline json parse_strict(const std::string& text) {
     };
     json::parser_callback_t callback = [&](int, json::parse_event_t event, json& parsed) {
         switch (event) {
-        case json::parse_event_t::object_start: frames.push_back({true, {}, {}, 0}); break;
-        case json::parse_event_t::array_start: frames.push_back({false, {}, {}, 0}); break;
+        case json::parse_event_t::object_start:
+        case json::parse_event_t::array_start:
+            // Stop hostile nesting at once (before it costs memory, or stack in a recursive
+            // consumer of the document).
+            if (frames.size() >= max_json_depth)
+                fail(current_path(), "invalid JSON: arrays and objects nested more than " + std::to_string(max_json_depth) +
+                                         " deep");
+            frames.push_back({event == json::parse_event_t::object_start, {}, {}, 0});
+            break;
         case json::parse_event_t::key: {
             auto& f = frames.back();
             f.key = parsed.get<std::string>();
@@ -391,6 +447,9 @@ inline void read_correlations(const json* list, scenario& s) {
 
 inline scenario parse_scenario(const std::string& text) {
     using namespace detail;
+    if (text.size() > max_scenario_bytes)
+        fail("", "the scenario is " + std::to_string(text.size()) + " bytes, more than the limit of 16 MiB (" +
+                     std::to_string(max_scenario_bytes) + " bytes)");
     const json root = parse_strict(text);
     object_at(root, "");
     check_keys(root, "", {"name", "description", "time", "target", "plan", "investors", "fabs", "compute", "talent",
@@ -541,6 +600,10 @@ inline scenario parse_scenario(const std::string& text) {
             fail("compute.chip_lifetime_years", "lifetime x steps_per_year must be an integer, got " +
                                                     fmt(s.chip_lifetime_years) + " x " + fmt(s.time.steps_per_year) +
                                                     " = " + fmt(steps));
+        if (steps > max_lifetime_steps)
+            fail("compute.chip_lifetime_years", "lifetime x steps_per_year must be at most " + fmt(max_lifetime_steps) +
+                                                    " (an engine limit), got " + fmt(s.chip_lifetime_years) + " x " +
+                                                    fmt(s.time.steps_per_year) + " = " + fmt(steps));
     }
 
     // talent
@@ -569,12 +632,27 @@ inline scenario parse_scenario(const std::string& text) {
 }
 
 inline scenario load_scenario(const std::string& file) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec)) throw io_error("cannot read scenario file " + file + ": it is a directory");
     std::ifstream in(file, std::ios::binary);
     if (!in) throw io_error("cannot read scenario file " + file);
-    std::ostringstream text;
-    text << in.rdbuf();
+    // Refuse an oversized regular file by its size, and read anything else (a pipe, a device)
+    // only up to one byte past the limit, so /dev/zero cannot exhaust memory.
+    const auto size = std::filesystem::file_size(file, ec);
+    auto too_large = [&](const std::string& found) {
+        return scenario_error("", "the scenario file " + file + " is " + found + "more than the limit of 16 MiB (" +
+                                      std::to_string(max_scenario_bytes) + " bytes)");
+    };
+    if (!ec && std::filesystem::is_regular_file(file, ec) && size > max_scenario_bytes)
+        throw too_large(std::to_string(size) + " bytes, ");
+    std::string text;
+    char buffer[1 << 16];
+    while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
+        text.append(buffer, static_cast<std::size_t>(in.gcount()));
+        if (text.size() > max_scenario_bytes) throw too_large("");
+    }
     if (in.bad()) throw io_error("cannot read scenario file " + file);
-    return parse_scenario(text.str());
+    return parse_scenario(text);
 }
 
 }  // namespace fabrisk::buildout

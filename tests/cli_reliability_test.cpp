@@ -1,0 +1,146 @@
+// The command line under failure: an error forced after output has started, a target that is
+// a directory, a run interrupted by a signal, an oversized or deeply nested scenario; and the
+// selftest subcommand. Existing files stay intact and no temporary file remains.
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct outcome {
+    int status;  ///< exit status, or 128 + signal
+    std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+class CliReliability : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir = fs::temp_directory_path() / ("fabrisk-cli-rel-" + std::to_string(::getpid()) + "-" +
+                                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(dir);
+        fs::create_directories(dir);
+        write("keep.json", "precious json");
+        write("keep.csv", "precious csv");
+    }
+    void TearDown() override { fs::remove_all(dir); }
+
+    /// Runs a shell snippet in the test directory; `$FABRISK` is the CLI.
+    outcome shell(const std::string& script) const {
+        const std::string cmd = "cd '" + dir.string() + "' && FABRISK='" FABRISK_CLI "' sh -c '" + script + "' >'" +
+                                (dir / ".stdout").string() + "' 2>'" + (dir / ".stderr").string() + "'";
+        const int raw = std::system(cmd.c_str());
+        const int status = WIFEXITED(raw) ? WEXITSTATUS(raw) : WIFSIGNALED(raw) ? 128 + WTERMSIG(raw) : -1;
+        outcome o{status, slurp(dir / ".stdout"), slurp(dir / ".stderr")};
+        fs::remove(dir / ".stdout");
+        fs::remove(dir / ".stderr");
+        return o;
+    }
+    void write(const std::string& name, const std::string& text) const { std::ofstream(dir / name) << text; }
+    std::vector<std::string> listing() const {
+        std::vector<std::string> names;
+        for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+        std::sort(names.begin(), names.end());
+        return names;
+    }
+    void expect_untouched() const {
+        EXPECT_EQ(slurp(dir / "keep.json"), "precious json");
+        EXPECT_EQ(slurp(dir / "keep.csv"), "precious csv");
+    }
+
+    fs::path dir;
+};
+
+const std::string worked = FABRISK_SCENARIO_DIR "/worked-example.json";
+const std::vector<std::string> only_kept{"keep.csv", "keep.json"};
+
+}  // namespace
+
+TEST_F(CliReliability, WriteFailingAfterOutputStartedClobbersNothing) {
+    // A file size limit of a few blocks: the run completes, the JSON write starts and fails
+    // part-way with EFBIG (SIGXFSZ ignored). Neither output is replaced, nothing is left over.
+    const auto r = shell("trap \"\" XFSZ; ulimit -f 2; exec \"$FABRISK\" run " + worked +
+                         " --trials 200 --json keep.json --csv keep.csv");
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_NE(r.err.find("cannot write keep.json"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    expect_untouched();
+    EXPECT_EQ(listing(), only_kept);
+}
+
+TEST_F(CliReliability, OutputPathThatIsADirectoryFailsBeforeRunning) {
+    fs::create_directories(dir / "out.csv" / "x");
+    const auto r = shell("exec \"$FABRISK\" run " + worked + " --trials 200 --json keep.json --csv out.csv");
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_NE(r.err.find("cannot write out.csv: it is a directory"), std::string::npos) << r.err;
+    expect_untouched();
+    EXPECT_EQ(listing(), (std::vector<std::string>{"keep.csv", "keep.json", "out.csv"}));
+}
+
+TEST_F(CliReliability, InterruptedRunLeavesNoTemporaryFile) {
+    // A long run is killed by SIGTERM (and another by SIGHUP) once its temporary files exist.
+    // (Not SIGINT: a background job of a non-interactive shell ignores it.)
+    for (const auto& [sig, code] : {std::pair<const char*, int>{"TERM", 143}, {"HUP", 129}}) {
+        const auto r = shell(std::string("\"$FABRISK\" run --trials 100000000 --threads 1 --json keep.json --csv keep.csv & "
+                                         "pid=$!; i=0; "
+                                         "while [ $i -lt 600 ] && ! ls keep.csv.tmp-* >/dev/null 2>&1; do sleep 0.05; i=$((i+1)); done; "
+                                         "sleep 0.2; kill -") +
+                             sig + " $pid; wait $pid; echo status $?");
+        EXPECT_NE(r.out.find("status " + std::to_string(code)), std::string::npos) << sig << ": " << r.out << r.err;
+        expect_untouched();
+        EXPECT_EQ(listing(), only_kept) << sig;
+    }
+}
+
+TEST_F(CliReliability, OversizedScenarioIsRejectedWithTheLimit) {
+    {
+        std::ofstream out(dir / "big.json", std::ios::binary);
+        out << slurp(worked);
+    }
+    fs::resize_file(dir / "big.json", (std::size_t{16} << 20) + 1);
+    const auto r = shell("exec \"$FABRISK\" validate big.json");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("more than the limit of 16 MiB"), std::string::npos) << r.err;
+}
+
+TEST_F(CliReliability, DeeplyNestedScenarioIsRejected) {
+    write("deep.json", std::string(100000, '[') + std::string(100000, ']'));
+    const auto r = shell("exec \"$FABRISK\" run deep.json --json keep.json");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("nested more than 64 deep"), std::string::npos) << r.err.substr(0, 300);
+    expect_untouched();
+}
+
+TEST_F(CliReliability, SelftestPassesAndPrintsOneLinePerCheck) {
+    const auto r = shell("exec \"$FABRISK\" selftest");
+    EXPECT_EQ(r.status, 0) << r.out << r.err;
+    EXPECT_EQ(r.out.find("FAIL"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("PASS  KS gamma(0.7, 2)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("PASS  gaussian_copula normal-score correlations"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("PASS  worked example (MODEL.md section 6)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("PASS  default scenario vs MODEL.md section 7"), std::string::npos) << r.out;
+    const auto last = r.out.rfind("selftest: ");
+    ASSERT_NE(last, std::string::npos) << r.out;
+    const auto lines = std::count(r.out.begin(), r.out.end(), '\n');
+    // "selftest: N of N checks passed" with N = the number of check lines.
+    const std::string n = std::to_string(lines - 1);
+    EXPECT_EQ(r.out.substr(last), "selftest: " + n + " of " + n + " checks passed\n");
+}
