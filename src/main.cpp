@@ -67,6 +67,18 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1u, 1024u));
     run->add_option("--json", json_file, "Write the full result as JSON to this file");
     run->add_option("--csv", csv_file, "Write one row of statistics per output as CSV to this file");
+    double precision = 0;
+    std::uint64_t max_trials = 100'000'000, drivers_trials = 100'000;
+    bool with_drivers = false;
+    auto* precision_option = run->add_option("--precision", precision,
+                                             "Add trials until the 95% half-width of P(target met) is at most this "
+                                             "(a pilot, then extrapolation; --trials is then ignored)")
+                                 ->check(CLI::Range(1e-6, 0.5));
+    run->add_option("--max-trials", max_trials, "Cap for --precision")->capture_default_str()
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 50))->needs(precision_option);
+    run->add_flag("--drivers", with_drivers, "Add the tornado (groups held at p10/p90) and the drivers (deciles, Spearman)");
+    run->add_option("--drivers-trials", drivers_trials, "Trials per tornado bar end")->capture_default_str()
+        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
 
     std::string validate_file;
     auto* validate = app.add_subcommand("validate", "Check a scenario file; exit 0 if valid, 2 if not");
@@ -140,13 +152,35 @@ int main(int argc, char** argv) {
         options.trials = trials;
         options.seed = seed;
         options.threads = fabrisk::resolve_threads(threads);
-        const auto result = fabrisk::buildout::simulate(s, options);
+        fabrisk::buildout::result result;
+        if (*precision_option) {
+            fabrisk::buildout::precision_options p;
+            p.half_width = precision;
+            p.max_trials = max_trials;
+            p.pilot_trials = std::min(p.pilot_trials, max_trials);
+            result = fabrisk::buildout::simulate_to_precision(s, options, p);
+        } else {
+            result = fabrisk::buildout::simulate(s, options);
+        }
+        auto json = fabrisk::buildout::to_json(result);
+        std::string analytics_text;
+        if (with_drivers) {
+            fabrisk::run_options bar_options = options;
+            bar_options.trials = drivers_trials;
+            const auto tornado = fabrisk::buildout::tornado(s, bar_options);
+            fabrisk::run_options driver_options = options;
+            driver_options.trials = result.trials;
+            const auto drivers = fabrisk::buildout::drivers(s, driver_options);
+            json["tornado"] = fabrisk::buildout::to_json(tornado);
+            json["drivers"] = fabrisk::buildout::to_json(drivers);
+            analytics_text = fabrisk::buildout::to_text(tornado, drivers);
+        }
         // Write and flush every file before renaming any, so a failed write replaces none.
-        if (json_out) json_out->write(fabrisk::buildout::to_json(result).dump(2) + "\n");
+        if (json_out) json_out->write(json.dump(2) + "\n");
         if (csv_out) csv_out->write(fabrisk::buildout::to_csv(result));
         if (json_out) json_out->commit();
         if (csv_out) csv_out->commit();
-        std::cout << fabrisk::buildout::to_text(result, options.threads);
+        std::cout << fabrisk::buildout::to_text(result, options.threads) << analytics_text;
         return exit_ok;
     } catch (const fabrisk::scenario_error& e) {
         std::cerr << "fabrisk: invalid scenario: " << e.what() << "\n";

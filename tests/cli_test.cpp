@@ -185,3 +185,41 @@ TEST_F(Cli, UnwritableOutputFailsBeforeRunningAndLeavesNothing) {
     EXPECT_NE(r.err.find("no-such-dir/out.json"), std::string::npos);
     EXPECT_TRUE(r.out.empty());
 }
+
+TEST_F(Cli, DriversAddTornadoAndDriversReproducibly) {
+    const std::string args = "run --trials 4000 --drivers --drivers-trials 4000 --seed 5";
+    const auto a = fabrisk(args + " --threads 1 --json a.json");
+    ASSERT_EQ(a.status, 0) << a.err;
+    EXPECT_NE(a.out.find("Tornado"), std::string::npos);
+    EXPECT_NE(a.out.find("Drivers"), std::string::npos);
+    ASSERT_EQ(fabrisk(args + " --threads 2 --json b.json").status, 0);
+    EXPECT_EQ(slurp(dir / "a.json"), slurp(dir / "b.json"));
+    const auto j = nlohmann::json::parse(slurp(dir / "a.json"));
+    ASSERT_EQ(j["tornado"].size(), 10u);  // one bar per input group of the default scenario
+    for (const auto& bar : j["tornado"]) {
+        EXPECT_TRUE(bar["low"].contains("probability_target_met"));
+        EXPECT_TRUE(bar["high"].contains("median_installed_flops"));
+    }
+    EXPECT_GE(j["tornado"][0]["swing"].get<double>(), j["tornado"][9]["swing"].get<double>());
+    EXPECT_EQ(j["drivers"].size(), 7u);  // the random scalar inputs
+    EXPECT_EQ(j["drivers"]["compute.cost_decline"]["probability_target_met_by_decile"].size(), 10u);
+    EXPECT_TRUE(j["drivers"]["fabs.yield"]["spearman"].contains("installed_flops"));
+    EXPECT_EQ(j["exceedance"]["probability"].size(), 41u);
+    EXPECT_EQ(j["exceedance"]["probability"][20], j["probability_target_met"]);
+}
+
+TEST_F(Cli, PrecisionRunsUntilTheIntervalIsNarrowEnough) {
+    const auto r = fabrisk("run --precision 0.01 --json p.json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("converged"), std::string::npos);
+    const auto j = nlohmann::json::parse(slurp(dir / "p.json"));
+    EXPECT_EQ(j["convergence"]["converged"], true);
+    EXPECT_LE(j["convergence"]["trace"].back()["half_width"].get<double>(), 0.01);
+    EXPECT_EQ(j["trials"], j["convergence"]["trace"].back()["trials"]);
+    const auto capped = fabrisk("run --precision 0.0001 --max-trials 5000 --json c.json");
+    ASSERT_EQ(capped.status, 0) << capped.err;
+    EXPECT_NE(capped.out.find("did not converge"), std::string::npos);
+    EXPECT_EQ(nlohmann::json::parse(slurp(dir / "c.json"))["trials"], 5000);
+    EXPECT_EQ(fabrisk("run --max-trials 5000").status, 2);  // only with --precision
+    EXPECT_EQ(fabrisk("run --precision 2").status, 2);
+}

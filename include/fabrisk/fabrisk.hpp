@@ -6,6 +6,7 @@
 #include "fabrisk/copula.hpp"
 #include "fabrisk/distribution.hpp"
 #include "fabrisk/error.hpp"
+#include "fabrisk/held_inputs.hpp"
 #include "fabrisk/normal.hpp"
 #include "fabrisk/output_file.hpp"
 #include "fabrisk/quantile_sketch.hpp"
@@ -16,6 +17,7 @@
 #include "fabrisk/version.hpp"
 
 // The compute build-out model of MODEL.md.
+#include "fabrisk/buildout/analytics.hpp"
 #include "fabrisk/buildout/model.hpp"
 #include "fabrisk/buildout/report.hpp"
 #include "fabrisk/buildout/scenario.hpp"

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <cstdint>
 #include <limits>
 #include <numeric>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include <Eigen/Core>
+#include <nlohmann/json.hpp>
 
 #include "fabrisk/buildout/model.hpp"
 #include "fabrisk/buildout/scenario.hpp"
@@ -201,6 +203,60 @@ inline drivers_result drivers(const scenario& s, const run_options& options, std
         result.inputs.push_back(d);
     }
     return result;
+}
+
+/// `tornado` of the JSON result: [{group, low: {percentile, probability_target_met,
+/// median_installed_flops}, high: {...}, swing}], widest swing first.
+inline nlohmann::ordered_json to_json(const tornado_result& t) {
+    nlohmann::ordered_json bars = nlohmann::ordered_json::array();
+    for (const auto& b : t.bars)
+        bars.push_back({{"group", b.group},
+                        {"low", {{"percentile", t.low}, {"probability_target_met", b.p_low}, {"median_installed_flops", b.median_low}}},
+                        {"high", {{"percentile", t.high}, {"probability_target_met", b.p_high}, {"median_installed_flops", b.median_high}}},
+                        {"swing", b.swing()}});
+    return bars;
+}
+
+/// `drivers` of the JSON result: {input: {trials_by_decile, probability_target_met_by_decile,
+/// spearman: {output: rho or null}}}.
+inline nlohmann::ordered_json to_json(const drivers_result& d) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::object();
+    for (const auto& in : d.inputs) {
+        nlohmann::ordered_json spearman = nlohmann::ordered_json::object();
+        for (std::size_t j = 0; j < output_count; ++j)
+            spearman[output_names[j]] = std::isfinite(in.spearman[j]) ? nlohmann::ordered_json(in.spearman[j]) : nlohmann::ordered_json(nullptr);
+        out[in.input] = {{"trials_by_decile", in.trials_by_decile},
+                         {"probability_target_met_by_decile", in.p_met_by_decile},
+                         {"spearman", spearman}};
+    }
+    return out;
+}
+
+/// The tornado and drivers as text tables.
+inline std::string to_text(const tornado_result& t, const drivers_result& d) {
+    std::string out;
+    char line[256];
+    std::snprintf(line, sizeof line, "\nTornado: P(target met) with each group held at its p%02.0f / p%02.0f (%llu trials each; base %.4f)\n",
+                  t.low * 100, t.high * 100, static_cast<unsigned long long>(t.trials), t.p_base);
+    out += line;
+    std::snprintf(line, sizeof line, "  %-50s %8s %8s %8s\n", "group", "low", "high", "swing");
+    out += line;
+    for (const auto& b : t.bars) {
+        std::snprintf(line, sizeof line, "  %-50s %8.4f %8.4f %8.4f\n", b.group.c_str(), b.p_low, b.p_high, b.swing());
+        out += line;
+    }
+    out += "\nDrivers: P(target met) by decile of each input (d1 lowest), Spearman with installed_flops\n";
+    for (const auto& in : d.inputs) {
+        std::snprintf(line, sizeof line, "  %-28s", in.input.c_str());
+        out += line;
+        for (double p : in.p_met_by_decile) {
+            std::snprintf(line, sizeof line, " %5.3f", p);
+            out += line;
+        }
+        std::snprintf(line, sizeof line, "  rho %+.3f\n", in.spearman[static_cast<std::size_t>(output::installed_flops)]);
+        out += line;
+    }
+    return out;
 }
 
 }  // namespace fabrisk::buildout
