@@ -1,5 +1,6 @@
-// Tests for fabrisk/random_stream.hpp: trial addressing against a plain pcg64 run forward by
-// hand, independence from batching, and the open-interval mapping at its extremes.
+// Tests for fabrisk/random_stream.hpp: trial addressing against a plain pcg32 run forward by
+// hand, independence from batching and lane grouping, and the open-interval mapping at its
+// extremes.
 #include "fabrisk/random_stream.hpp"
 
 #include <cmath>
@@ -15,14 +16,20 @@ namespace {
 /// Independent statement of the mapping: the top 52 bits k give (k + 0.5)/2^52.
 double expected_open_unit(std::uint64_t bits) { return std::ldexp(double(bits >> 12) + 0.5, -52); }
 
-/// What trials [first, first + rows) must hold: draws first·D … of pcg64(seed), reached by
-/// calling the engine first·D times (no jump-ahead).
+/// Two pcg32 outputs, high word first, as one 64-bit draw.
+std::uint64_t two_outputs(pcg32& rng) {
+    const std::uint64_t high = rng();
+    return high << 32 | rng();
+}
+
+/// What trials [first, first + rows) must hold: outputs 2·first·D … of pcg32(seed), reached by
+/// calling the engine 2·first·D times (no jump-ahead).
 Eigen::ArrayXXd by_discarding(std::uint64_t seed, std::size_t dimension, std::uint64_t first, Eigen::Index rows) {
-    pcg64 rng(seed);
-    for (std::uint64_t i = 0; i < first * dimension; ++i) rng();
+    pcg32 rng(seed);
+    for (std::uint64_t i = 0; i < 2 * first * dimension; ++i) rng();
     Eigen::ArrayXXd out(rows, static_cast<Eigen::Index>(dimension));
     for (Eigen::Index r = 0; r < rows; ++r)
-        for (Eigen::Index d = 0; d < out.cols(); ++d) out(r, d) = expected_open_unit(rng());
+        for (Eigen::Index d = 0; d < out.cols(); ++d) out(r, d) = expected_open_unit(two_outputs(rng));
     return out;
 }
 
@@ -62,6 +69,14 @@ TEST(ToOpenUnit, MatchesTheStatedFormula) {
     }
 }
 
+TEST(Engine, TrialEngineIsPcg32WithPublishedOutputs) {
+    static_assert(std::is_same_v<fabrisk::trial_engine, pcg32>);
+    // pcg-cpp's own known answers (test-high/expected/check-pcg32.out, seed 42, stream 54).
+    fabrisk::trial_engine rng(42u, 54u);
+    const std::uint32_t expected[] = {0xa15c02b7u, 0x7b47f409u, 0xba1d3330u, 0x83d2f293u, 0xbfa4784bu, 0xcbed606eu};
+    for (std::uint32_t e : expected) EXPECT_EQ(rng(), e);
+}
+
 TEST(Engine, IsPcg64WithPublishedOutputs) {
     static_assert(std::is_same_v<fabrisk::engine, pcg64>);
     // pcg-cpp's own known answers (test-high/expected/check-pcg64.out, seed 42, stream 54).
@@ -71,9 +86,11 @@ TEST(Engine, IsPcg64WithPublishedOutputs) {
     for (std::uint64_t e : expected) EXPECT_EQ(rng(), e);
 }
 
-TEST(TrialStream, KnownAnswerAgainstPlainPcg64) {
+TEST(TrialStream, KnownAnswerAgainstPlainPcg32) {
+    // Row counts below, at and across the lane group (16), and odd starting trials.
     struct { std::uint64_t seed; std::size_t dimension; std::uint64_t first; Eigen::Index rows; } cases[] = {
-        {42, 1, 0, 10}, {42, 3, 0, 10}, {42, 3, 5, 7}, {20240101, 7, 123, 20}, {0, 2, 1000, 3}, {~0ull, 5, 999, 4},
+        {42, 1, 0, 10}, {42, 3, 0, 10}, {42, 3, 5, 7},   {20240101, 7, 123, 20}, {0, 2, 1000, 3},
+        {~0ull, 5, 999, 4}, {7, 105, 3, 16}, {7, 105, 17, 33}, {1, 1, 0, 1},
     };
     for (const auto& c : cases) {
         const fabrisk::trial_stream stream(c.seed, c.dimension);
@@ -95,10 +112,10 @@ TEST(TrialStream, FarTrialsUseJumpAheadConsistently) {
     stream.fill(far, a);
     stream.fill(far - 1, b);
     EXPECT_TRUE((a == b.bottomRows(5)).all());
-    // pcg64's own advance() agrees with the stream's addressing.
-    pcg64 rng(99);
-    rng.advance(static_cast<pcg_extras::pcg128_t>(far) * 4);
-    for (Eigen::Index d = 0; d < 4; ++d) EXPECT_EQ(a(0, d), expected_open_unit(rng()));
+    // pcg32's own advance() agrees with the stream's addressing.
+    pcg32 rng(99);
+    rng.advance(2 * far * 4);
+    for (Eigen::Index d = 0; d < 4; ++d) EXPECT_EQ(a(0, d), expected_open_unit(two_outputs(rng)));
 }
 
 TEST(TrialStream, TrialNumbersDoNotDependOnBatching) {
