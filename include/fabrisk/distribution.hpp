@@ -381,10 +381,24 @@ inline double from_normal_score(const distribution& d, double z) {
 }
 
 inline void quantile(const distribution& d, const Eigen::Ref<const Eigen::ArrayXd>& u, Eigen::Ref<Eigen::ArrayXd> out) {
+    // Untruncated families with a vectorised inverse go through it (Φ⁻¹ by blocks, the beta
+    // and gamma tables by blocks); the rest element by element.
     if (d.kind == family::fixed) {
         out.setConstant(d.p0);
-    } else if (!d.truncated && d.kind == family::uniform) {
+    } else if (d.truncated) {
+        for (Eigen::Index i = 0; i < u.size(); ++i) out[i] = quantile(d, u[i]);
+    } else if (d.kind == family::uniform) {
         out = d.p0 + u * (d.p1 - d.p0);
+    } else if (d.kind == family::normal || d.kind == family::lognormal) {
+        inverse_normal_cdf(u, out);
+        out = d.p0 + d.p1 * out;
+        if (d.kind == family::lognormal) out = out.exp();
+    } else if (d.kind == family::beta && d.table) {
+        (*d.table)(u, out);
+        out = d.lo + (d.hi - d.lo) * out;
+    } else if (d.kind == family::gamma && d.table) {
+        (*d.table)(u, out);
+        out *= d.p1;
     } else {
         for (Eigen::Index i = 0; i < u.size(); ++i) out[i] = quantile(d, u[i]);
     }
@@ -399,7 +413,8 @@ inline void from_normal_score(const distribution& d, const Eigen::Ref<const Eige
     } else if (!d.truncated && d.kind == family::lognormal) {
         out = (d.p0 + d.p1 * z).exp();
     } else {
-        for (Eigen::Index i = 0; i < z.size(); ++i) out[i] = quantile(d, normal_cdf(z[i]));
+        normal_cdf(z, out);
+        quantile(d, out, out);
     }
 }
 

@@ -15,6 +15,8 @@
 #include <functional>
 #include <vector>
 
+#include <Eigen/Core>
+
 namespace fabrisk {
 
 class quantile_table {
@@ -69,6 +71,44 @@ public:
         const double h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
         const double v = h00 * y[i] + h10 * dy[i] + h01 * y[i + 1] + h11 * dy[i + 1];
         return (low || !std::isfinite(b_)) ? std::exp(v) : b_ - std::exp(v);
+    }
+
+    /// The quantile at every probability of `u` (in place is allowed): the logit and the final
+    /// exponential by Eigen's vectorised log and exp, the interpolation in between. Agrees with
+    /// the scalar form to a few ulps (tests/quantile_table_test.cpp checks both against Boost).
+    void operator()(const Eigen::Ref<const Eigen::ArrayXd>& u, Eigen::Ref<Eigen::ArrayXd> out) const {
+        constexpr Eigen::Index run = 64;
+        alignas(64) double uv[run], s[run], v[run];
+        const int last = static_cast<int>(low_.size()) - 2;
+        const bool bounded = std::isfinite(b_);
+        for (Eigen::Index start = 0; start < u.size(); start += run) {
+            const Eigen::Index len = std::min(run, u.size() - start);
+            bool outside = !usable_;
+            for (Eigen::Index i = 0; i < len; ++i) {
+                uv[i] = u[start + i];
+                const bool in = uv[i] >= u_first_ && uv[i] <= 1.0 - u_first_;
+                outside |= !in;
+                s[i] = in ? uv[i] / (1.0 - uv[i]) : 1.0;
+            }
+            Eigen::Map<Eigen::ArrayXd> sm(s, len), vm(v, len);
+            sm = sm.log();
+            for (Eigen::Index i = 0; i < len; ++i) {
+                const bool low = s[i] <= 0;
+                const double* y = low ? low_.data() : high_.data();
+                const double* dy = low ? low_slope_.data() : high_slope_.data();
+                double t = (low ? s[i] + s_max : s[i]) / h_;
+                const int k = std::min(static_cast<int>(t), last);
+                t -= k;
+                const double t2 = t * t, t3 = t2 * t;
+                const double h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
+                v[i] = h00 * y[k] + h10 * dy[k] + h01 * y[k + 1] + h11 * dy[k + 1];
+            }
+            vm = vm.exp();
+            for (Eigen::Index i = 0; i < len; ++i) out[start + i] = s[i] <= 0 || !bounded ? v[i] : b_ - v[i];
+            if (outside)
+                for (Eigen::Index i = 0; i < len; ++i)
+                    if (!usable_ || !(uv[i] >= u_first_ && uv[i] <= 1.0 - u_first_)) out[start + i] = (*this)(uv[i]);
+        }
     }
 
 private:
