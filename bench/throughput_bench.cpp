@@ -50,6 +50,24 @@ static void BM_DrawInputsOnly(benchmark::State& state) {
 }
 BENCHMARK(BM_DrawInputsOnly);
 
+// Drawing plus the model (no statistics): the full run minus the sink.
+static void BM_DrawAndModel(benchmark::State& state) {
+    const fb::model m(default_scenario());
+    const fabrisk::trial_stream stream(1, m.dimension());
+    const auto rows = static_cast<Eigen::Index>(fabrisk::block_trials);
+    Eigen::ArrayXXd u(rows, static_cast<Eigen::Index>(m.dimension())), out(rows, static_cast<Eigen::Index>(m.output_count()));
+    auto ws = m.make_workspace();
+    std::uint64_t first = 0;
+    for (auto _ : state) {
+        stream.fill(first, u);
+        m.evaluate(u, out, ws);
+        first += fabrisk::block_trials;
+        benchmark::DoNotOptimize(out.data());
+    }
+    state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(fabrisk::block_trials));
+}
+BENCHMARK(BM_DrawAndModel);
+
 // Everything `fabrisk run` does after parsing, at 1 and 2 threads.
 static void BM_FullRun(benchmark::State& state) {
     fabrisk::run_options o;

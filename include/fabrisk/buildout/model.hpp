@@ -47,6 +47,16 @@ inline constexpr std::array<const char*, output_count> output_names{
     "installed_flops", "target_met",      "target_year",           "capital_raised_busd",  "fabs_funded",
     "fabs_completed",  "staffing_factor", "realized_cost_decline", "mean_fab_delay_years", "geo_shock"};
 
+namespace detail {
+/// Trials played side by side in the grid phase: one AVX-512 register of doubles.
+inline constexpr Eigen::Index lane_count = 8;
+/// Columns of the per-lane inputs of the grid phase.
+enum lane_column : int {
+    lane_workforce, lane_hiring, lane_attrition, lane_decline, lane_elasticity, lane_per_step, lane_kept,
+    lane_shock_step, lane_columns
+};
+}  // namespace detail
+
 class model {
 public:
     explicit model(scenario s);
@@ -93,11 +103,13 @@ public:
         Eigen::ArrayXXd scalars, investor_tau, investor_pledge, overrun, delay;
         Eigen::ArrayXd shock_time, work, common, group_score;
         Eigen::MatrixXd copula_in, copula_out;
-        std::vector<double> completion;
-        // One trial on the grid: t_k, capital, the ramp contributions (partial steps and
-        // running-sum entries for N and Q by exposure, and for N⁰), and the per-step series.
-        Eigen::ArrayXd times, capital, capacity, staffing, scale, decline, growth, added;
-        Eigen::ArrayXXd ramps;
+        // The grid phase plays `lanes` trials side by side: every per-step array is laid out
+        // [step][lane], so each step is one vectorised pass over the lanes.
+        Eigen::Index lanes = 0, ramp_stride = 0;
+        Eigen::ArrayXd times, capital;  // one trial's grid times and capital C(t_k)
+        std::vector<double> ramps;      // second differences of the 5 ramp sums, [sum][step][lane]; zero between uses
+        std::vector<double> added;      // F_k, [step][lane]
+        std::vector<double> state;      // per-lane inputs and running values, [column][lane]
     };
     workspace make_workspace() const;
 
@@ -129,8 +141,19 @@ private:
     int first_index_at_least(double x) const;
     void draw_factor_block(const Eigen::Ref<const Eigen::ArrayXXd>& u, const distribution& d, double rho,
                            const factor_dims& dims, std::size_t entities, Eigen::ArrayXXd& out, workspace& ws) const;
-    void play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
-    void add_ramp(double c, double R, double inv_R, double w1, double w2, double* q1, double* q2) const;
+    /// How a trial's ramps are drawn: a clamped line of R·m steps, or (R·m below 1e-6 of a
+    /// step, including R = 0) a step function.
+    struct ramp_shape {
+        double R = 0, Rm = 0, inv_Rm = 0;
+        bool line = false;
+    };
+    /// Funding, completion and the ramp second differences of trial b, played in lane `lane`.
+    void schedule_trial(Eigen::Index b, Eigen::Index lane, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
+    /// The grid phase (steps 6–10 and the outputs) for trials b0 … b0 + count − 1.
+    void play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
+    void add_ramp(double c, const ramp_shape& shape, double w1, double w2, double* d1, double* d2, Eigen::Index stride) const;
+    /// target_year of one lane, summing every window afresh (the careful path near the target).
+    double exact_target_year(const double* added, Eigen::Index lane, Eigen::Index stride) const;
 
     scenario s_;
     int m_, n_, j_d_, lifetime_steps_;
@@ -396,12 +419,16 @@ inline Eigen::ArrayXXd model::scalar_ranks(const Eigen::Ref<const Eigen::ArrayXX
 inline model::workspace model::make_workspace() const {
     workspace ws;
     const Eigen::Index n = n_;
-    ws.completion.resize(fab_start_.size());
-    ws.times = Eigen::ArrayXd::LinSpaced(n + 1, 0, double(n)) / double(m_);
+    ws.lanes = detail::lane_count;
+    ws.times.resize(n + 1);
     for (Eigen::Index k = 0; k <= n; ++k) ws.times[k] = double(k) / m_;  // exactly t_k = k/m
     ws.capital.resize(n + 1);
-    for (auto* a : {&ws.capacity, &ws.staffing, &ws.scale, &ws.decline, &ws.growth, &ws.added}) a->resize(n);
-    ws.ramps.resize(n + 1, 15);
+    // Padding the five sums apart by 200 bytes keeps them off the same 4 KiB offsets, where
+    // the CPU would mistake their stores and loads for dependent ones.
+    ws.ramp_stride = n * ws.lanes + 25;
+    ws.ramps.assign(static_cast<std::size_t>(5 * ws.ramp_stride), 0.0);
+    ws.added.assign(static_cast<std::size_t>(n * ws.lanes), 0.0);
+    ws.state.assign(static_cast<std::size_t>(detail::lane_columns * ws.lanes), 0.0);
     return ws;
 }
 
@@ -522,61 +549,59 @@ inline void model::draw_inputs(const Eigen::Ref<const Eigen::ArrayXXd>& u, works
     draw_factor_block(u, s_.delay_years, s_.delay_correlation, delay_dims_, fab_start_.size(), ws.delay, ws);
 }
 
-inline void model::add_ramp(double c, double R, double inv_R, double w1, double w2, double* q1, double* q2) const {
-    // ρ(t_k) = clamp((t_k − c)/R, 0, 1), or the step t_k ≥ c when R = 0, for k < n. On the
-    // ramp, w·ρ(t_k) = (w/R)·t_k − (w/R)·c is a line in t_k: its slope and intercept enter
-    // difference arrays at the ramp's first step and leave at its last; full output enters a
-    // third from then on. Constant work per fab, whatever the grid. Each quantity's three
-    // columns are (full, slope, intercept), stride n + 1.
+inline void model::add_ramp(double c, const ramp_shape& shape, double w1, double w2, double* d1, double* d2,
+                            Eigen::Index stride) const {
+    // Capacity on the grid is a sum of clamped lines w·clamp((t_k − c)/R, 0, 1). A clamped line
+    // has a second difference (in k) at no more than four grid points, so each fab adds a few
+    // entries to a second-difference array and two running sums rebuild every step's value:
+    // constant work per fab, whatever the grid.
     const int n = n_;
-    const Eigen::Index stride = n + 1;
-    const double* t = grid_times_.data();  // t[k] = k/m exactly
-    int k1;
-    if (R == 0) {
-        k1 = first_index_at_least(c);
-    } else {
-        if (!(c < t[n])) return;
-        // First step with ρ > 0, then first with ρ = 1: each within two steps of its estimate,
-        // reached by branch-free increments (these exits are unpredictable).
-        int k0 = std::max(0, static_cast<int>(c * m_) - 1);
-        k0 += k0 < n && !(t[k0] > c);
-        k0 += k0 < n && !(t[k0] > c);
-        k1 = std::clamp(static_cast<int>(std::min((c + R) * m_, double(n))) - 1, k0, n);
-        while (k1 > k0 && (t[k1 - 1] - c) * inv_R >= 1) --k1;
-        k1 += k1 < n && (t[k1] - c) * inv_R < 1;
-        k1 += k1 < n && (t[k1] - c) * inv_R < 1;
-        while (k1 < n && (t[k1] - c) * inv_R < 1) ++k1;
-        if (k1 > k0) {
-            const double a1 = w1 * inv_R, b1 = -a1 * c;
-            q1[stride + k0] += a1, q1[stride + k1] -= a1;
-            q1[2 * stride + k0] += b1, q1[2 * stride + k1] -= b1;
-            if (q2) {
-                const double a2 = w2 * inv_R, b2 = -a2 * c;
-                q2[stride + k0] += a2, q2[stride + k1] -= a2;
-                q2[2 * stride + k0] += b2, q2[2 * stride + k1] -= b2;
-            }
+    auto add = [&](int k, double x) {
+        if (k < n) {
+            d1[k * stride] += w1 * x;
+            if (d2) d2[k * stride] += w2 * x;
         }
-    }
-    if (k1 < n) {
-        q1[k1] += w1;
-        if (q2) q2[k1] += w2;
+    };
+    auto jump = [&](int k, double x) {  // the value rises by x·w from step k on
+        add(k, x);
+        add(k + 1, -x);
+    };
+    if (!(c < grid_times_[static_cast<std::size_t>(n)])) return;  // no step sees it
+    if (shape.line) {
+        // In grid units the line is s·(g(k − a) − g(k − b)), g(x) = max(0, x), a = c·m,
+        // b = a + R·m, s = 1/(R·m). s·g(k − a) is s·e at k_a = ⌈a⌉ (e = k_a − a) and grows by s
+        // a step after that: second differences s·e at k_a and s·(1 − e) at k_a + 1.
+        const double a = c * m_, b = a + shape.Rm, s = shape.inv_Rm;
+        const int ka = static_cast<int>(std::ceil(a));
+        add(ka, s * (ka - a));
+        add(ka + 1, s * (1 - (ka - a)));
+        if (b < n) {
+            const int kb = static_cast<int>(std::ceil(b));
+            add(kb, -s * (kb - b));
+            add(kb + 1, -s * (1 - (kb - b)));
+        }
+    } else if (shape.R == 0) {
+        jump(first_index_at_least(c), 1.0);  // ρ = 1 once t_k ≥ c (within tolerance)
+    } else {
+        // A ramp shorter than a millionth of a step: only the first grid time past c can
+        // be partial, at (t_k − c)/R; full output from the next one.
+        const double* t = grid_times_.data();
+        int k = std::max(0, static_cast<int>(c * m_) - 1);
+        while (k < n && !(t[k] > c)) ++k;
+        const double rho = std::min(1.0, (t[k] - c) / shape.R);
+        jump(k, rho);
+        jump(k + 1, 1 - rho);
     }
 }
 
-inline void model::play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const {
-    const double inf = std::numeric_limits<double>::infinity();
-    const auto sc = [&](scalar_input x) { return ws.scalars(b, static_cast<Eigen::Index>(x)); };
-    const double share = sc(scalar_input::fab_capital_share), R = sc(scalar_input::ramp_years),
-                 Y = sc(scalar_input::yield), p0 = sc(scalar_input::flops_per_die), r = sc(scalar_input::cost_decline),
-                 kappa = sc(scalar_input::scale_elasticity), h = sc(scalar_input::hiring_per_year),
-                 attrition = sc(scalar_input::attrition_per_year), v = sc(scalar_input::severity);
+inline void model::schedule_trial(Eigen::Index b, Eigen::Index lane, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const {
     const int n = n_;
-    const double m = m_, delta = 1.0 / m;
+    const Eigen::Index grid = n + 1, L = ws.lanes;
     const std::size_t investors = s_.investors.size(), fabs = fab_start_.size();
-    const Eigen::Index grid = n + 1;
+    const double share = ws.scalars(b, static_cast<Eigen::Index>(scalar_input::fab_capital_share));
 
-    // 1. Capital on the grid: C(t) = Σ P_i·clamp((min(t, τ_i) − b_i)/d_i, 0, 1); one
-    //    vectorised pass over the grid per investor.
+    // 1. Capital on the grid: C(t) = Σ P_i·clamp((min(t, τ_i) − b_i)/d_i, 0, 1), one vectorised
+    //    pass over the grid per investor (dividing by d_i as a product with 1/d_i).
     auto capital = ws.capital.head(grid);
     capital.setZero();
     for (std::size_t i = 0; i < investors; ++i) {
@@ -584,142 +609,226 @@ inline void model::play_trial(Eigen::Index b, workspace& ws, Eigen::Ref<Eigen::A
         const double tau = ws.investor_tau(b, col), pledge = ws.investor_pledge(b, col);
         if (pledge == 0) continue;
         const investor& iv = s_.investors[i];
-        capital += pledge * ((ws.times.head(grid).min(tau) - iv.disburse_start) / iv.disburse_years).max(0.0).min(1.0);
+        capital += pledge * ((ws.times.head(grid).min(tau) - iv.disburse_start) * (1.0 / iv.disburse_years)).max(0.0).min(1.0);
     }
-    auto capital_at = [&](double t) {
-        double c = 0;
-        for (std::size_t i = 0; i < investors; ++i) {
-            const auto col = static_cast<Eigen::Index>(i);
-            const investor& iv = s_.investors[i];
-            const double x = (std::min(t, ws.investor_tau(b, col)) - iv.disburse_start) / iv.disburse_years;
-            c += ws.investor_pledge(b, col) * std::clamp(x, 0.0, 1.0);
-        }
-        return c;
-    };
 
-    // 2–3. Funding in plan order (A(t) = s·C(t) is non-decreasing, so one forward scan), then
-    //      completion.
-    double cumulative = 0;
-    int k = 0;
+    // 2–3. Funding in plan order (A(t) = s·C(t) never falls, so one forward scan), completion,
+    //      and each funded fab's ramp, split by exposure to the shock.
+    const double R = ws.scalars(b, static_cast<Eigen::Index>(scalar_input::ramp_years));
+    ramp_shape shape;
+    shape.R = R;
+    shape.Rm = R * m_;
+    shape.line = shape.Rm >= 1e-6;
+    shape.inv_Rm = shape.line ? 1.0 / shape.Rm : 0.0;
+    const Eigen::Index sum_stride = ws.ramp_stride;
+    double* const ramps = ws.ramps.data() + lane;
+    double* const n_kept = ramps;                   // capacity of unexposed fabs
+    double* const n_exposed = ramps + sum_stride;   // capacity of exposed fabs
+    double* const q_kept = ramps + 2 * sum_stride;  // staff needed, unexposed
+    double* const q_exposed = ramps + 3 * sum_stride;
+    double* const planned = ramps + 4 * sum_stride;  // N⁰
+
+    double cumulative = 0, delay_sum = 0;
+    int k = 0, funded = 0, completed = 0;
     bool funding_open = true;
-    int funded = 0, completed = 0;
-    double delay_sum = 0;
     for (std::size_t f = 0; f < fabs; ++f) {
         const auto col = static_cast<Eigen::Index>(f);
+        const double delay = ws.delay(b, col);
+        delay_sum += delay;
+        if (!funding_open) continue;
         cumulative += fab_capex_[f] * ws.overrun(b, col);
-        delay_sum += ws.delay(b, col);
-        double phi = inf;
-        if (funding_open) {
-            k = std::max(k, fab_start_index_[f]);
-            // A(t_k) ≥ X_f within tolerance, i.e. s·C(t_k) ≥ X_f − 1e-9·max(1, |X_f|).
-            const double needed = cumulative - comparison_tolerance(cumulative);
-            while (k <= n && !(share * capital[k] >= needed)) ++k;
-            if (k > n)
-                funding_open = false;
-            else
-                phi = double(k) / m;
+        k = std::max(k, fab_start_index_[f]);
+        // A(t_k) ≥ X_f within tolerance, i.e. s·C(t_k) ≥ X_f − 1e-9·max(1, |X_f|).
+        const double needed = cumulative - comparison_tolerance(cumulative);
+        while (k <= n && !(share * capital[k] >= needed)) ++k;
+        if (k > n) {
+            funding_open = false;  // this fab and every later one stay unfunded
+            continue;
         }
-        const double c = phi + fab_build_[f] + ws.delay(b, col);
-        ws.completion[f] = c;
+        const double phi = double(k) / m_, c = phi + fab_build_[f] + delay;
         funded += at_most(phi, t_d_);
         completed += at_most(c, t_d_);
-    }
-
-    // 4–6. Capacity and staff needed on the grid, split by exposure to the shock, and the
-    //      plan's own capacity (fabs with the same planned completion added once).
-    ws.ramps.setZero();
-    double* const nu = ws.ramps.col(0).data();   // capacity of unexposed fabs
-    double* const ne = ws.ramps.col(3).data();   // capacity of exposed fabs
-    double* const qu = ws.ramps.col(6).data();   // staff needed, unexposed
-    double* const qe = ws.ramps.col(9).data();   // staff needed, exposed
-    double* const n0 = ws.ramps.col(12).data();  // the plan's own capacity
-    const double inv_R = R > 0 ? 1.0 / R : 0.0;
-    for (std::size_t f = 0; f < fabs; ++f) {
-        const double c = ws.completion[f];
-        if (!std::isfinite(c)) break;  // later fabs are unfunded too
         if (fab_exposed_[f])
-            add_ramp(c, R, inv_R, fab_wafers_[f], fab_staff_[f], ne, qe);
+            add_ramp(c, shape, fab_wafers_[f], fab_staff_[f], n_exposed, q_exposed, L);
         else
-            add_ramp(c, R, inv_R, fab_wafers_[f], fab_staff_[f], nu, qu);
+            add_ramp(c, shape, fab_wafers_[f], fab_staff_[f], n_kept, q_kept, L);
     }
     for (std::size_t p = 0; p < planned_completion_.size(); ++p)
-        add_ramp(planned_completion_[p], R, inv_R, planned_wafers_[p], 0.0, n0, nullptr);
+        add_ramp(planned_completion_[p], shape, planned_wafers_[p], 0.0, planned, nullptr, L);
 
-    // 6–7, 10. Running sums give N, Q, N⁰; the workforce recursion runs alongside.
-    const int k_shock = std::isfinite(ws.shock_time[b]) ? first_index_at_least(ws.shock_time[b]) : n + 1;
-    double W = sc(scalar_input::initial_workforce);
-    double sum[15] = {};
-    const Eigen::Index stride = n + 1;
-    const double* ramp = ws.ramps.data();
-    for (int step = 0; step < n; ++step) {
-        for (int c = 0; c < 15; ++c) sum[c] += ramp[c * stride + step];
-        const double t = grid_times_[static_cast<std::size_t>(step)];
-        // Slope and intercept sums cancel to within rounding once ramps end; a residue below
-        // zero would make σ or λ absurd, and capacity is never negative.
-        const auto value = [&](int q) { return std::max(0.0, sum[3 * q] + (sum[3 * q + 1] * t + sum[3 * q + 2])); };
-        const double alpha = step >= k_shock ? 1.0 - v : 1.0;
-        const double N = value(0) + alpha * value(1);
-        const double Q = value(2) + alpha * value(3);
-        const double N0 = value(4);
-        ws.capacity[step] = N;
-        ws.staffing[step] = Q == 0 ? 1.0 : std::min(1.0, W / Q);
-        ws.scale[step] = N0 == 0 ? 1.0 : std::min(1.0, N / N0);
-        W = std::max(0.0, W + delta * (h - attrition * W));
+    const double shock = ws.shock_time[b];
+    out(b, static_cast<Eigen::Index>(output::capital_raised_busd)) = capital[j_d_];  // t_{j_d} = T_d exactly
+    out(b, static_cast<Eigen::Index>(output::fabs_funded)) = funded;
+    out(b, static_cast<Eigen::Index>(output::fabs_completed)) = completed;
+    out(b, static_cast<Eigen::Index>(output::mean_fab_delay_years)) = fabs ? delay_sum / double(fabs) : 0.0;
+    out(b, static_cast<Eigen::Index>(output::geo_shock)) = at_most(shock, t_d_) ? 1.0 : 0.0;
+
+    // The per-lane inputs of the grid phase.
+    double* const st = ws.state.data() + lane;
+    const auto sc = [&](scalar_input x) { return ws.scalars(b, static_cast<Eigen::Index>(x)); };
+    using namespace detail;
+    st[lane_workforce * L] = sc(scalar_input::initial_workforce);
+    st[lane_hiring * L] = sc(scalar_input::hiring_per_year);
+    st[lane_attrition * L] = sc(scalar_input::attrition_per_year);
+    st[lane_decline * L] = sc(scalar_input::cost_decline);
+    st[lane_elasticity * L] = sc(scalar_input::scale_elasticity);
+    st[lane_per_step * L] = 12.0 / m_ * s_.dies_per_wafer * sc(scalar_input::yield) * sc(scalar_input::flops_per_die);
+    st[lane_kept * L] = 1.0 - sc(scalar_input::severity);
+    st[lane_shock_step * L] = std::isfinite(shock) ? first_index_at_least(shock) : n + 1;
+}
+
+inline double model::exact_target_year(const double* added, Eigen::Index lane, Eigen::Index stride) const {
+    const int L = lifetime_steps_;
+    const double target = s_.target_flops;
+    auto window_sum = [&](int j) {
+        double sum = 0;
+        for (int q = std::max(0, j - L); q <= j - 1; ++q) sum += added[q * stride + lane];
+        return sum;
+    };
+    double running = 0;
+    for (int j = 1; j <= n_; ++j) {
+        running += added[(j - 1) * stride + lane];
+        if (j - 1 - L >= 0) running -= added[(j - 1 - L) * stride + lane];
+        const bool near = std::fabs(running - target) <= 1e-6 * target;
+        if (at_least(near ? window_sum(j) : running, target)) return s_.time.start_year + double(j) / m_;
     }
+    return std::numeric_limits<double>::infinity();
+}
 
-    // 8–9. Realised decline r_k = r·λ_k^κ (λ^0 = 1) and the growth factor (1 − r_k)^(−Δ),
-    //      vectorised over the grid; G is their running product.
-    auto lambda = ws.scale.head(n);
-    auto rk = ws.decline.head(n);
-    if (kappa == 0)
-        rk.setConstant(r);
-    else if (kappa == 1)
-        rk = r * lambda;
-    else
-        rk = (lambda > 0).select(r * (kappa * lambda.log()).exp(), 0.0);
-    auto growth = ws.growth.head(n);
-    growth = (-delta * (1.0 - rk).log()).exp();
-    const double per_step = 12.0 * delta * s_.dies_per_wafer * Y * p0;
-    double G = 1.0, G_deadline = 1.0;
-    for (int step = 0; step < n; ++step) {
-        // Nothing operating makes nothing, even when the per-step factor overflows to +inf.
-        const double made = ws.staffing[step] * ws.capacity[step];
-        ws.added[step] = made == 0 ? 0.0 : per_step * made * G;
-        G *= growth[step];
-        if (step == j_d_ - 1) G_deadline = G;
+inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const {
+    // The loops below run over a compile-time number of lanes with plain ternaries (no
+    // std::min/max, which return references, and no Eigen select, which Eigen 3.4 does not
+    // vectorise), so g++ turns each into a few vector instructions.
+    using namespace detail;
+    constexpr int L = static_cast<int>(lane_count);
+    using lane_map = Eigen::Map<Eigen::ArrayXd>;
+    const int n = n_;
+    const double delta = 1.0 / m_, inf = std::numeric_limits<double>::infinity();
+    for (Eigen::Index lane = 0; lane < count; ++lane) schedule_trial(b0 + lane, lane, ws, out);
+    double* const st = ws.state.data();
+    // Idle lanes (a short last group) play harmless inputs: nothing was added to their ramps.
+    for (Eigen::Index lane = count; lane < L; ++lane) {
+        for (int c : {lane_workforce, lane_hiring, lane_attrition, lane_decline, lane_elasticity, lane_per_step})
+            st[c * L + lane] = 0;
+        st[lane_kept * L + lane] = 1;
+        st[lane_shock_step * L + lane] = n + 1;
+    }
+    double* __restrict const W = st + lane_workforce * L;
+    const double* __restrict const h = st + lane_hiring * L;
+    const double* __restrict const attrition = st + lane_attrition * L;
+    const double* __restrict const r = st + lane_decline * L;
+    const double* __restrict const kappa = st + lane_elasticity * L;
+    const double* __restrict const per_step = st + lane_per_step * L;
+    const double* __restrict const kept = st + lane_kept * L;
+    const double* __restrict const k_shock = st + lane_shock_step * L;
+    bool elasticity_one = true, elasticity_zero = true;
+    for (Eigen::Index lane = 0; lane < count; ++lane) {
+        elasticity_one = elasticity_one && kappa[lane] == 1;
+        elasticity_zero = elasticity_zero && kappa[lane] == 0;
+    }
+    alignas(64) double slope[5 * L] = {}, value[5 * L] = {}, made[L], rate[L], sigma[L];
+    alignas(64) double G[L], G_deadline[L], staffing_deadline[L];
+    for (int b = 0; b < L; ++b) G[b] = 1, G_deadline[b] = 1, staffing_deadline[b] = 1;
+    alignas(64) double full_growth[L];
+    lane_map(full_growth, L) = (-delta * (1.0 - Eigen::Map<const Eigen::ArrayXd>(r, L)).log()).exp();
+
+    // 6–10, step by step, the lanes side by side.
+    const Eigen::Index sum_stride = ws.ramp_stride;
+    for (int k = 0; k < n; ++k) {
+        double* __restrict const d2 = ws.ramps.data() + k * L;
+        const double step = k;
+#pragma GCC ivdep
+        for (int b = 0; b < L; ++b) {
+            // Two running sums rebuild each ramp sum; the second differences are left zeroed
+            // for the next group, and rounding residues are never allowed below zero.
+            double v[5];
+            for (int q = 0; q < 5; ++q) {
+                slope[q * L + b] += d2[q * sum_stride + b];
+                d2[q * sum_stride + b] = 0;
+                value[q * L + b] += slope[q * L + b];
+                const double x = value[q * L + b];
+                v[q] = x > 0 ? x : 0.0;
+            }
+            const double alpha = step >= k_shock[b] ? kept[b] : 1.0;
+            const double N = v[0] + alpha * v[1], Q = v[2] + alpha * v[3], N0 = v[4];
+            // 7. σ = min(1, W/Q) (1 when Q = 0); λ = min(1, N/N⁰) (1 when N⁰ = 0).
+            double s = W[b] / (Q == 0 ? 1.0 : Q);
+            s = Q == 0 || s > 1.0 ? 1.0 : s;
+            double l = N / (N0 == 0 ? 1.0 : N0);
+            l = N0 == 0 || l > 1.0 ? 1.0 : l;
+            sigma[b] = s;
+            made[b] = s * N;
+            rate[b] = l;
+            // 10. W ← max(0, W + Δ·(h − a·W)).
+            const double w = W[b] + delta * (h[b] - attrition[b] * W[b]);
+            W[b] = w > 0 ? w : 0.0;
+        }
+        // 9. r_k = r·λ^κ (λ^0 = 1, also for λ = 0); growth (1 − r_k)^(−Δ), vectorised by Eigen.
+        //    When every lane is at planned scale (λ = 1, e.g. before any planned fab is done)
+        //    the growth is each lane's constant (1 − r)^(−Δ).
+        bool at_scale = true;
+        for (int b = 0; b < L; ++b) at_scale &= rate[b] == 1;
+        lane_map rate_v(rate, L);
+        if (at_scale) {
+            for (int b = 0; b < L; ++b) rate[b] = full_growth[b];
+        } else {
+            if (elasticity_one) {
+                for (int b = 0; b < L; ++b) rate[b] *= r[b];
+            } else if (elasticity_zero) {
+                for (int b = 0; b < L; ++b) rate[b] = r[b];
+            } else {
+                alignas(64) double power[L];
+                lane_map(power, L) = (Eigen::Map<const Eigen::ArrayXd>(kappa, L) * rate_v.log()).exp();
+                for (int b = 0; b < L; ++b) rate[b] = kappa[b] == 0 ? r[b] : rate[b] > 0 ? r[b] * power[b] : 0.0;
+            }
+            rate_v = (-delta * (1.0 - rate_v).log()).exp();
+        }
+        // 8. F_k = 12·Δ·σ·N·D·Y·p₀·G; nothing operating makes nothing, even when the factor overflows.
+        double* __restrict const F = ws.added.data() + k * L;
+        for (int b = 0; b < L; ++b) {
+            F[b] = made[b] == 0 ? 0.0 : per_step[b] * made[b] * G[b];
+            G[b] *= rate[b];
+        }
+        if (k == j_d_ - 1)
+            for (int b = 0; b < L; ++b) G_deadline[b] = G[b], staffing_deadline[b] = sigma[b];
     }
 
     // Installed compute: what was made in the last ℓ years. A running window sum finds the
-    // first crossing; near the target the window is summed afresh so rounding cannot decide.
-    const int L = lifetime_steps_;
-    auto window_sum = [&](int j) {
-        double sum = 0;
-        for (int q = std::max(0, j - L); q <= j - 1; ++q) sum += ws.added[q];
-        return sum;
-    };
-    const double target = s_.target_flops;
-    double running = 0, target_year = inf;
+    // first crossing; lanes that come near the target before it are redone by summing every
+    // window afresh, so rounding cannot decide.
+    const int life = lifetime_steps_;
+    const double target = s_.target_flops, target_low = target - comparison_tolerance(target);
+    const double* __restrict const added = ws.added.data();
+    alignas(64) double running[L] = {}, year[L], careful[L] = {}, installed[L] = {};
+    for (int b = 0; b < L; ++b) year[b] = inf;
     for (int j = 1; j <= n; ++j) {
-        running += ws.added[j - 1];
-        if (j - 1 - L >= 0) running -= ws.added[j - 1 - L];
-        const bool near = std::fabs(running - target) <= 1e-6 * target;
-        if (at_least(near ? window_sum(j) : running, target)) {
-            target_year = s_.time.start_year + double(j) / m;
-            break;
+        const double* __restrict const in = added + (j - 1) * L;
+        for (int b = 0; b < L; ++b) running[b] += in[b];
+        if (j - 1 - life >= 0) {
+            const double* __restrict const gone = added + (j - 1 - life) * L;
+            for (int b = 0; b < L; ++b) running[b] -= gone[b];
+        }
+        const double when = s_.time.start_year + double(j) / m_;
+        for (int b = 0; b < L; ++b) {
+            const bool open = year[b] == inf;
+            const double gap = running[b] - target;
+            careful[b] = open && (gap < 0 ? -gap : gap) <= 1e-6 * target ? 1.0 : careful[b];
+            year[b] = open && running[b] >= target_low ? when : year[b];
         }
     }
-    const double installed = window_sum(j_d_);
-
-    out(b, static_cast<Eigen::Index>(output::installed_flops)) = installed;
-    out(b, static_cast<Eigen::Index>(output::target_met)) = at_least(installed, target) ? 1.0 : 0.0;
-    out(b, static_cast<Eigen::Index>(output::target_year)) = target_year;
-    out(b, static_cast<Eigen::Index>(output::capital_raised_busd)) = capital_at(t_d_);
-    out(b, static_cast<Eigen::Index>(output::fabs_funded)) = funded;
-    out(b, static_cast<Eigen::Index>(output::fabs_completed)) = completed;
-    out(b, static_cast<Eigen::Index>(output::staffing_factor)) = ws.staffing[j_d_ - 1];
-    out(b, static_cast<Eigen::Index>(output::realized_cost_decline)) = 1.0 - std::pow(G_deadline, -1.0 / t_d_);
-    out(b, static_cast<Eigen::Index>(output::mean_fab_delay_years)) = fabs ? delay_sum / double(fabs) : 0.0;
-    out(b, static_cast<Eigen::Index>(output::geo_shock)) = at_most(ws.shock_time[b], t_d_) ? 1.0 : 0.0;
+    for (int q = std::max(0, j_d_ - life); q <= j_d_ - 1; ++q)
+        for (int b = 0; b < L; ++b) installed[b] += added[q * L + b];
+    alignas(64) double decline[L];
+    lane_map(decline, L) = 1.0 - (lane_map(G_deadline, L).log() * (-1.0 / t_d_)).exp();
+    for (Eigen::Index lane = 0; lane < count; ++lane) {
+        const Eigen::Index b = b0 + lane;
+        out(b, static_cast<Eigen::Index>(output::installed_flops)) = installed[lane];
+        out(b, static_cast<Eigen::Index>(output::target_met)) = at_least(installed[lane], target) ? 1.0 : 0.0;
+        out(b, static_cast<Eigen::Index>(output::target_year)) =
+            careful[lane] != 0 ? exact_target_year(added, lane, L) : year[lane];
+        out(b, static_cast<Eigen::Index>(output::staffing_factor)) = staffing_deadline[lane];
+        out(b, static_cast<Eigen::Index>(output::realized_cost_decline)) = decline[lane];
+    }
 }
 
 inline void model::evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, Eigen::Ref<Eigen::ArrayXXd> outputs,
@@ -731,7 +840,8 @@ inline void model::evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, E
         throw usage_error("buildout::model::evaluate: outputs must be " + std::to_string(uniforms.rows()) + " x " +
                           std::to_string(buildout::output_count));
     draw_inputs(uniforms, ws);
-    for (Eigen::Index b = 0; b < uniforms.rows(); ++b) play_trial(b, ws, outputs);
+    for (Eigen::Index b = 0; b < uniforms.rows(); b += ws.lanes)
+        play_lanes(b, std::min(ws.lanes, uniforms.rows() - b), ws, outputs);
 }
 
 }  // namespace fabrisk::buildout
