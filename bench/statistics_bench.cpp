@@ -57,8 +57,10 @@ std::vector<fabrisk::output_config> config() {
     return c;
 }
 
-/// Feeds one chunk the way the runner does on one thread.
-void feed(fabrisk::output_statistics& sink, const Eigen::ArrayXXd& block) { sink.merge(sink.summarize(block)); }
+/// Feeds one chunk the way the runner does on one thread (the partial is absorbed at the end).
+void feed(fabrisk::output_statistics& sink, const Eigen::ArrayXXd& block, fabrisk::output_statistics::partial& p) {
+    sink.merge(sink.summarize(block, p));
+}
 }  // namespace
 
 // Baseline: one pass summing every value.
@@ -77,12 +79,14 @@ BENCHMARK(BM_ReadEveryValue);
 static void BM_SummarizeAndMerge(benchmark::State& state) {
     const auto& all = chunks();
     fabrisk::output_statistics sink(fb::output_count, config());
-    for (const auto& c : all) feed(sink, c);
+    auto p = sink.make_partial();
+    for (const auto& c : all) feed(sink, c, p);
     std::size_t i = 0;
     for (auto _ : state) {
-        feed(sink, all[i]);
-        i = (i + 1) % all.size();
+        feed(sink, all[i], p);
+        i = (i + 1) % 4;
     }
+    sink.absorb(std::move(p));
     benchmark::DoNotOptimize(sink.count());
     state.SetItemsProcessed(state.iterations() * all[0].size());
 }
@@ -92,7 +96,9 @@ BENCHMARK(BM_SummarizeAndMerge);
 static void BM_Summary(benchmark::State& state) {
     const auto& all = chunks();
     fabrisk::output_statistics sink(fb::output_count, config());
-    for (const auto& c : all) feed(sink, c);
+    auto p = sink.make_partial();
+    for (const auto& c : all) feed(sink, c, p);
+    sink.absorb(std::move(p));
     for (auto _ : state)
         for (std::size_t j = 0; j < fb::output_count; ++j) benchmark::DoNotOptimize(sink.summary(j));
 }
