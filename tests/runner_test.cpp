@@ -74,7 +74,8 @@ struct recording_sink {
     }
 };
 
-/// Output statistics with a small sketch (so quantiles depend on merge order) and thresholds.
+/// Output statistics with a small pilot (so quantiles go through the bins, which workers fill
+/// in their own partials) and thresholds.
 fabrisk::output_statistics make_sink() {
     std::vector<fabrisk::output_config> config(3);
     config[0].at_most_thresholds = {1.0, 1.5, 2.0};
@@ -122,7 +123,34 @@ TEST(Runner, SummariesAreBitIdenticalForAnyThreadCount) {
             EXPECT_EQ(a.at_most_counts, b.at_most_counts);
             EXPECT_EQ(a.rank_error, b.rank_error);
         }
-    EXPECT_GT(results[0][0].rank_error, 0.0);  // the sketch did compact, so order mattered
+    EXPECT_GT(results[0][0].rank_error, 0.0);  // the pilot closed: quantiles came from the bins
+}
+
+static_assert(fabrisk::detail::has_partials<fabrisk::output_statistics>::value);
+static_assert(!fabrisk::detail::has_partials<recording_sink>::value);
+
+TEST(Runner, ExtendedRunsAcrossThePilotMatchOneRun) {
+    // Several runs into one sink (as simulation::extend does), the pilot closing in the first;
+    // whole chunks, so the merge order is that of one run.
+    const std::uint64_t first = 3 * fabrisk::chunk_trials, total = 7 * fabrisk::chunk_trials + 17;
+    auto one = make_sink();
+    fabrisk::run(toy_model{}, one, {total, 5, 1, 0});
+    for (unsigned threads : {2u, 3u}) {
+        auto steps = make_sink();
+        fabrisk::run(toy_model{}, steps, {first, 5, threads, 0});
+        fabrisk::run(toy_model{}, steps, {total - first, 5, threads, first});
+        for (std::size_t j = 0; j < 3; ++j) {
+            const auto a = one.summary(j), b = steps.summary(j);
+            EXPECT_EQ(a.count, b.count);
+            EXPECT_EQ(a.mean, b.mean) << j;
+            EXPECT_EQ(a.sd, b.sd) << j;
+            EXPECT_EQ(a.quantiles, b.quantiles) << j;
+            EXPECT_EQ(a.rank_error, b.rank_error) << j;
+            EXPECT_EQ(a.histogram_counts, b.histogram_counts) << j;
+            EXPECT_EQ(a.at_most_counts, b.at_most_counts) << j;
+        }
+    }
+    EXPECT_GT(one.summary(0).rank_error, 0.0);
 }
 
 TEST(Runner, TrialsGetTheirOwnUniformsInOrder) {

@@ -1,6 +1,7 @@
 // Tests for fabrisk/statistics.hpp: Wilson intervals against the closed formula and a textbook
 // value; chunked moments against a two-pass computation; lower empirical quantiles against
-// sorting; non-finite values; threshold counts; histograms; argument checks.
+// sorting; non-finite values; threshold counts; histograms; argument checks. The binned path
+// itself is tested in binned_quantiles_test.cpp.
 #include "fabrisk/statistics.hpp"
 
 #include <algorithm>
@@ -120,7 +121,7 @@ TEST(OutputStatistics, MomentsMatchTwoPassOverChunks) {
         EXPECT_NEAR(s.sd, sd, 1e-10 * sd) << "column " << j;
         EXPECT_EQ(s.min, col.minCoeff());
         EXPECT_EQ(s.max, col.maxCoeff());
-        EXPECT_EQ(s.rank_error, 0.0);  // 10007 values are below the default capacity
+        EXPECT_EQ(s.rank_error, 0.0);  // 10007 values are within the default pilot
     }
     // The same data in one chunk gives the same summary up to rounding.
     fabrisk::output_statistics one(3);
@@ -160,8 +161,8 @@ TEST(OutputStatistics, QuantilesAreLowerEmpiricalQuantiles) {
     for (double q : stats.summary(2).quantiles) EXPECT_EQ(q, std::floor(q));
 }
 
-TEST(OutputStatistics, QuantilesWithinReportedRankErrorBeyondCapacity) {
-    // Capacity 256 over 50 000 values: approximate, with the error bound of MODEL.md §5 checked.
+TEST(OutputStatistics, QuantilesWithinReportedRankErrorBeyondThePilot) {
+    // A pilot of 256 over 50 000 values: binned, with the error bound of MODEL.md §5 checked.
     const Eigen::Index n = 50000;
     const Eigen::ArrayXXd block = sample_block(n, 7);
     fabrisk::output_statistics stats(3, {}, 256);

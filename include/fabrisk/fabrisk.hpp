@@ -3,13 +3,13 @@
 /// Everything: the generic engine core and the build-out model on top of it.
 
 // Engine core: knows nothing of fabs.
+#include "fabrisk/binned_quantiles.hpp"
 #include "fabrisk/copula.hpp"
 #include "fabrisk/distribution.hpp"
 #include "fabrisk/error.hpp"
 #include "fabrisk/held_inputs.hpp"
 #include "fabrisk/normal.hpp"
 #include "fabrisk/output_file.hpp"
-#include "fabrisk/quantile_sketch.hpp"
 #include "fabrisk/random_stream.hpp"
 #include "fabrisk/runner.hpp"
 #include "fabrisk/sensitivity.hpp"

@@ -18,7 +18,17 @@
 ///     };
 ///
 /// A *sink* (output_statistics is the default) has `chunk summarize(block) const` and
-/// `merge(chunk&&)`.
+/// `merge(chunk&&)`; chunks are summarized on any thread and merged in chunk order.
+///
+/// A sink may also keep order-independent work (integer counts, min, max) per worker, so it
+/// need not pass through the ordered merge. It then provides
+///
+///     partial make_partial() const;                      // one per worker, made before it starts
+///     chunk summarize(block, partial&) const;            // may add the block to the partial
+///     void absorb(partial&&);                            // at the end of run, in worker order
+///
+/// and the runner uses them instead of summarize(block). absorb is called only after every
+/// chunk has been merged, and the result must not depend on which worker saw which chunk.
 #include <algorithm>
 #include <condition_variable>
 #include <cstdint>
@@ -27,6 +37,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -59,6 +70,37 @@ inline unsigned resolve_threads(unsigned requested) noexcept {
     return hw ? hw : 1;
 }
 
+namespace detail {
+template <class Sink, class = void>
+struct has_partials : std::false_type {};
+template <class Sink>
+struct has_partials<Sink, std::void_t<decltype(std::declval<const Sink&>().make_partial()),
+                                      decltype(std::declval<const Sink&>().summarize(
+                                          std::declval<const Eigen::ArrayXXd&>(),
+                                          std::declval<decltype(std::declval<const Sink&>().make_partial())&>())),
+                                      decltype(std::declval<Sink&>().absorb(
+                                          std::declval<decltype(std::declval<const Sink&>().make_partial())&&>()))>>
+    : std::true_type {};
+
+/// The partial of a sink that has none.
+struct no_partial {};
+
+template <class Sink>
+auto sink_make_partial(const Sink& sink) {
+    if constexpr (has_partials<Sink>::value) return sink.make_partial();
+    else return no_partial{};
+}
+template <class Sink, class Partial>
+auto sink_summarize(const Sink& sink, const Eigen::ArrayXXd& block, Partial& partial) {
+    if constexpr (has_partials<Sink>::value) return sink.summarize(block, partial);
+    else return sink.summarize(block);
+}
+template <class Sink, class Partial>
+void sink_absorb(Sink& sink, Partial&& partial) {
+    if constexpr (has_partials<Sink>::value) sink.absorb(std::move(partial));
+}
+}  // namespace detail
+
 /// Runs `options.trials` trials of `model` and merges their outputs into `sink`.
 template <class Model, class Sink>
 void run(const Model& model, Sink& sink, const run_options& options) {
@@ -68,8 +110,9 @@ void run(const Model& model, Sink& sink, const run_options& options) {
     const trial_stream stream(options.seed, model.dimension());
     const auto outputs = static_cast<Eigen::Index>(model.output_count());
 
+    using partial_type = decltype(detail::sink_make_partial(sink));
     auto evaluate_chunk = [&](std::uint64_t c, typename Model::workspace& ws, Eigen::ArrayXXd& uniforms,
-                              Eigen::ArrayXXd& block_out, Eigen::ArrayXXd& chunk_out) {
+                              Eigen::ArrayXXd& block_out, Eigen::ArrayXXd& chunk_out, partial_type& partial) {
         const std::uint64_t first = c * chunk_trials;
         const std::uint64_t n = std::min(chunk_trials, options.trials - first);
         chunk_out.resize(static_cast<Eigen::Index>(n), outputs);
@@ -84,19 +127,21 @@ void run(const Model& model, Sink& sink, const run_options& options) {
                                   std::to_string(outputs));
             chunk_out.middleRows(static_cast<Eigen::Index>(b), rows) = block_out;
         }
-        return sink.summarize(chunk_out);
+        return detail::sink_summarize(sink, chunk_out, partial);
     };
 
     if (threads <= 1) {
         auto ws = model.make_workspace();
         Eigen::ArrayXXd uniforms, block_out, chunk_out;
-        for (std::uint64_t c = 0; c < chunks; ++c) sink.merge(evaluate_chunk(c, ws, uniforms, block_out, chunk_out));
+        auto partial = detail::sink_make_partial(sink);
+        for (std::uint64_t c = 0; c < chunks; ++c) sink.merge(evaluate_chunk(c, ws, uniforms, block_out, chunk_out, partial));
+        detail::sink_absorb(sink, std::move(partial));
         return;
     }
 
     // Workers take chunks in index order; finished digests wait in `pending` until every
     // earlier chunk has been merged. A window bounds how far ahead workers may run.
-    using chunk_type = decltype(sink.summarize(std::declval<const Eigen::ArrayXXd&>()));
+    using chunk_type = decltype(detail::sink_summarize(sink, std::declval<const Eigen::ArrayXXd&>(), std::declval<partial_type&>()));
     const std::uint64_t window = 4 * std::uint64_t{threads};
     std::mutex mutex;
     std::condition_variable progress;
@@ -104,7 +149,9 @@ void run(const Model& model, Sink& sink, const run_options& options) {
     std::map<std::uint64_t, chunk_type> pending;
     std::exception_ptr failure;
 
-    auto worker = [&] {
+    std::vector<partial_type> partials;
+    for (unsigned t = 0; t < threads; ++t) partials.push_back(detail::sink_make_partial(sink));
+    auto worker = [&](unsigned t) {
         try {
             auto ws = model.make_workspace();
             Eigen::ArrayXXd uniforms, block_out, chunk_out;
@@ -116,7 +163,7 @@ void run(const Model& model, Sink& sink, const run_options& options) {
                     if (failure || next_take >= chunks) return;
                     c = next_take++;
                 }
-                auto digest = evaluate_chunk(c, ws, uniforms, block_out, chunk_out);
+                auto digest = evaluate_chunk(c, ws, uniforms, block_out, chunk_out, partials[t]);
                 std::lock_guard lock(mutex);
                 pending.emplace(c, std::move(digest));
                 for (auto it = pending.find(next_merge); it != pending.end(); it = pending.find(next_merge)) {
@@ -133,9 +180,11 @@ void run(const Model& model, Sink& sink, const run_options& options) {
         }
     };
     std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+    for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker, t);
     for (auto& t : pool) t.join();
     if (failure) std::rethrow_exception(failure);
+    // Every chunk has been merged; the partials' order cannot change the result.
+    for (auto& p : partials) detail::sink_absorb(sink, std::move(p));
 }
 
 }  // namespace fabrisk

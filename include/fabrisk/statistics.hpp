@@ -1,16 +1,20 @@
 #pragma once
 /// \file statistics.hpp
 /// Streaming statistics over the outputs of a run: moments, extremes, quantiles (through
-/// quantile_sketch), histograms, threshold counts and proportions with Wilson intervals.
+/// binned_quantiles), histograms, threshold counts and proportions with Wilson intervals.
 ///
-/// `output_statistics` is the runner's default sink. Its work is split in two so results never
-/// depend on scheduling: `summarize` digests one chunk of trials (in parallel, on any thread)
-/// and `merge` folds chunk digests in chunk order (on one thread at a time).
+/// `output_statistics` is the runner's default sink. Its work is split so results never depend
+/// on scheduling: `summarize` digests one chunk of trials (in parallel, on any thread), `merge`
+/// folds the order-dependent part (floating-point moments; raw values while the quantile pilot
+/// is open) in chunk order, and once the pilot has closed each worker bins its values into its
+/// own `partial` (integer counts, min, max: order-independent), added in by `absorb`.
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,7 +22,7 @@
 #include <Eigen/Core>
 
 #include "fabrisk/error.hpp"
-#include "fabrisk/quantile_sketch.hpp"
+#include "fabrisk/binned_quantiles.hpp"
 
 namespace fabrisk {
 
@@ -79,73 +83,105 @@ struct output_config {
     std::vector<double> at_least_thresholds;
 };
 
+/// x ≤ c exactly when at_most(x, y): the threshold moved by the tolerance, for counting by bins.
+inline double at_most_cutoff(double y) noexcept {
+    if (std::isinf(y)) return y;
+    return std::min(y + comparison_tolerance(y), std::numeric_limits<double>::max());
+}
+/// x > c exactly when at_least(x, y), for y > −∞ (at_least(x, −∞) always holds).
+inline double at_least_cutoff(double y) noexcept {
+    if (std::isinf(y)) return std::nextafter(y, -std::numeric_limits<double>::infinity());
+    return std::nextafter(std::max(y - comparison_tolerance(y), -std::numeric_limits<double>::max()),
+                          -std::numeric_limits<double>::infinity());
+}
+
 class output_statistics {
 public:
-    /// What one chunk of trials contributes.
+    /// What one chunk of trials contributes, to be merged in chunk order: the moments (their
+    /// floating-point sums depend on order) and, while the pilot is open, the raw values.
     struct chunk {
         struct column {
-            std::vector<double> sorted;
-            std::uint64_t finite = 0;
+            std::uint64_t count = 0, finite = 0;
             double mean = 0, m2 = 0;
-            std::vector<std::uint64_t> at_most, at_least;
+            double min = std::numeric_limits<double>::infinity();
+            double max = -std::numeric_limits<double>::infinity();
+            bool integral = true;        ///< every finite value is an integer
+            std::vector<double> values;  ///< empty when binned into a partial
         };
         std::vector<column> columns;
     };
 
+    /// A worker's own bin tallies (see runner.hpp): order-independent, so they are added into
+    /// the sink at the end of a run in any order with the same result.
+    struct partial {
+        const void* bins = nullptr;  ///< the published bin set the tallies belong to
+        std::vector<bin_tally> tallies;
+    };
+
+    /// `pilot` values per output are kept exactly before quantile bins are chosen (see
+    /// binned_quantiles.hpp): runs of up to `pilot` trials have exact quantiles.
     explicit output_statistics(std::size_t outputs, std::vector<output_config> config = {},
-                               std::size_t sketch_capacity = quantile_sketch::default_capacity)
+                               std::size_t pilot = binned_quantiles::default_pilot)
         : config_(std::move(config)) {
         config_.resize(outputs);
         columns_.reserve(outputs);
         for (std::size_t j = 0; j < outputs; ++j) {
-            columns_.emplace_back(sketch_capacity);
-            columns_[j].at_most.assign(config_[j].at_most_thresholds.size(), 0);
-            columns_[j].at_least.assign(config_[j].at_least_thresholds.size(), 0);
+            // Threshold counts come from the bins, so every threshold's cutoff is a bin edge.
+            std::vector<double> cutpoints;
+            for (double y : config_[j].at_most_thresholds) cutpoints.push_back(at_most_cutoff(y));
+            for (double y : config_[j].at_least_thresholds) cutpoints.push_back(at_least_cutoff(y));
+            columns_.emplace_back(pilot, std::move(cutpoints));
         }
     }
+    output_statistics(const output_statistics& o) : config_(o.config_), columns_(o.columns_) { republish(); }
+    output_statistics(output_statistics&& o) noexcept : config_(std::move(o.config_)), columns_(std::move(o.columns_)) {
+        republish();
+    }
+    output_statistics& operator=(output_statistics o) noexcept {
+        config_ = std::move(o.config_);
+        columns_ = std::move(o.columns_);
+        republish();
+        return *this;
+    }
+    ~output_statistics() = default;
 
     std::size_t outputs() const noexcept { return columns_.size(); }
 
-    /// Digests a block of outputs (trials × outputs). Thread-safe: reads only configuration.
+    /// Digests a block of outputs (trials × outputs), raw values included. Thread-safe.
     chunk summarize(const Eigen::Ref<const Eigen::ArrayXXd>& block) const {
-        if (static_cast<std::size_t>(block.cols()) != columns_.size())
-            throw usage_error("output_statistics: model returned " + std::to_string(block.cols()) +
-                              " outputs, expected " + std::to_string(columns_.size()));
-        chunk c;
-        c.columns.resize(columns_.size());
+        chunk c = describe(block);
         for (std::size_t j = 0; j < columns_.size(); ++j) {
-            auto& col = c.columns[j];
-            const auto values = block.col(static_cast<Eigen::Index>(j));
-            col.sorted.assign(values.data(), values.data() + values.size());
-            for (double x : col.sorted)
-                if (std::isnan(x)) throw error("output_statistics: output " + std::to_string(j) + " is NaN");
-            std::sort(col.sorted.begin(), col.sorted.end());
-            double sum = 0;
-            for (double x : col.sorted)
-                if (std::isfinite(x)) {
-                    sum += x;
-                    ++col.finite;
-                }
-            if (col.finite) {
-                col.mean = sum / double(col.finite);
-                for (double x : col.sorted)
-                    if (std::isfinite(x)) col.m2 += (x - col.mean) * (x - col.mean);
-            }
-            const auto& thresholds = config_[j].at_most_thresholds;
-            col.at_most.resize(thresholds.size());
-            for (std::size_t t = 0; t < thresholds.size(); ++t)
-                col.at_most[t] = static_cast<std::uint64_t>(
-                    std::upper_bound(col.sorted.begin(), col.sorted.end(), thresholds[t],
-                                     [](double y, double x) { return !at_most(x, y); }) -
-                    col.sorted.begin());
-            const auto& lows = config_[j].at_least_thresholds;
-            col.at_least.resize(lows.size());
-            for (std::size_t t = 0; t < lows.size(); ++t)
-                col.at_least[t] = static_cast<std::uint64_t>(
-                    col.sorted.end() - std::partition_point(col.sorted.begin(), col.sorted.end(),
-                                                            [&](double x) { return !at_least(x, lows[t]); }));
+            const double* x = block.col(static_cast<Eigen::Index>(j)).data();
+            c.columns[j].values.assign(x, x + block.rows());
         }
         return c;
+    }
+
+    /// Like summarize(block), but once the bins are chosen the values go into `p` instead of
+    /// the digest. Thread-safe for distinct partials.
+    chunk summarize(const Eigen::Ref<const Eigen::ArrayXXd>& block, partial& p) const {
+        const bin_set* set = published_.load(std::memory_order_acquire);
+        if (!set) return summarize(block);
+        chunk c = describe(block);
+        if (p.bins != set) {
+            p.bins = set;
+            p.tallies.resize(set->size());
+            for (std::size_t j = 0; j < set->size(); ++j) p.tallies[j].assign((*set)[j]->bin_count(), quantile_bin{});
+        }
+        for (std::size_t j = 0; j < columns_.size(); ++j)
+            (*set)[j]->add(block.col(static_cast<Eigen::Index>(j)).data(), static_cast<std::size_t>(block.rows()), p.tallies[j]);
+        return c;
+    }
+
+    partial make_partial() const { return {}; }
+
+    /// Adds a partial's tallies (after the chunks it holds have been merged).
+    void absorb(partial&& p) {
+        if (!p.bins) return;
+        if (p.bins != published_.load(std::memory_order_relaxed))
+            throw usage_error("output_statistics: a partial from another statistics object");
+        for (std::size_t j = 0; j < columns_.size(); ++j) columns_[j].quantiles.absorb(p.tallies[j]);
+        p.bins = nullptr;
     }
 
     /// Folds a chunk in. Call in chunk order for results that do not depend on scheduling.
@@ -153,10 +189,11 @@ public:
         for (std::size_t j = 0; j < columns_.size(); ++j) {
             auto& s = columns_[j];
             auto& col = c.columns[j];
-            if (col.sorted.empty()) continue;
-            s.min = std::min(s.min, col.sorted.front());
-            s.max = std::max(s.max, col.sorted.back());
-            s.count += col.sorted.size();
+            if (col.count == 0) continue;
+            s.min = std::min(s.min, col.min);
+            s.max = std::max(s.max, col.max);
+            s.count += col.count;
+            s.integral = s.integral && col.integral;
             if (col.finite) {
                 // Chan et al.'s pairwise update of mean and sum of squared deviations.
                 const double n_a = double(s.finite), n_b = double(col.finite), n = n_a + n_b;
@@ -165,16 +202,38 @@ public:
                 s.m2 += col.m2 + delta * delta * n_a * n_b / n;
                 s.finite += col.finite;
             }
-            for (std::size_t t = 0; t < s.at_most.size(); ++t) s.at_most[t] += col.at_most[t];
-            for (std::size_t t = 0; t < s.at_least.size(); ++t) s.at_least[t] += col.at_least[t];
-            s.sketch.insert_sorted(col.sorted.data(), col.sorted.data() + col.sorted.size());
+            if (!col.values.empty()) s.quantiles.add(col.values.data(), col.values.size());
+        }
+        // Chunks merge in order, so the pilot closes after the same chunk for any thread count.
+        if (!published_.load(std::memory_order_relaxed) && !columns_.empty() && columns_[0].quantiles.pilot_full()) {
+            for (auto& s : columns_) s.quantiles.close_pilot();
+            republish();
         }
     }
 
     /// Trials merged so far, and output j's threshold counts, without the cost of a summary.
     std::uint64_t count() const noexcept { return columns_.empty() ? 0 : columns_[0].count; }
-    const std::vector<std::uint64_t>& at_most_counts(std::size_t j) const { return columns_.at(j).at_most; }
-    const std::vector<std::uint64_t>& at_least_counts(std::size_t j) const { return columns_.at(j).at_least; }
+    std::vector<std::uint64_t> at_most_counts(std::size_t j) const {
+        const auto& s = columns_.at(j);
+        std::vector<std::uint64_t> out;
+        for (double y : config_[j].at_most_thresholds) out.push_back(s.quantiles.count_at_most(at_most_cutoff(y)));
+        return out;
+    }
+    std::vector<std::uint64_t> at_least_counts(std::size_t j) const {
+        const auto& s = columns_.at(j);
+        std::vector<std::uint64_t> out;
+        for (double y : config_[j].at_least_thresholds)
+            out.push_back(y == -std::numeric_limits<double>::infinity() ? s.quantiles.count()
+                                                                        : s.quantiles.count() - s.quantiles.count_at_most(at_least_cutoff(y)));
+        return out;
+    }
+
+    /// Bytes kept for quantiles (pilots, bins, tallies): flat once the pilot has closed.
+    std::size_t retained_bytes() const noexcept {
+        std::size_t bytes = 0;
+        for (const auto& s : columns_) bytes += s.quantiles.retained_bytes();
+        return bytes;
+    }
 
     /// Summary of output j.
     output_summary summary(std::size_t j) const {
@@ -186,45 +245,120 @@ public:
         out.sd = s.finite > 1 ? std::sqrt(s.m2 / double(s.finite - 1)) : 0.0;
         out.min = s.count ? s.min : 0.0;
         out.max = s.count ? s.max : 0.0;
-        out.at_most_counts = s.at_most;
-        out.at_least_counts = s.at_least;
-        out.rank_error = s.count ? double(s.sketch.rank_error()) / double(s.count) : 0.0;
+        out.at_most_counts = at_most_counts(j);
+        out.at_least_counts = at_least_counts(j);
         if (s.count == 0) return out;
-        const auto items = s.sketch.weighted_items();
+        const auto items = s.quantiles.items();
+        std::uint64_t error = 0;
         for (std::size_t q = 0; q < standard_percentiles.size(); ++q) {
             // Lower empirical quantile: rank ⌈p·N⌉, computed in integers to avoid rounding.
             const std::uint64_t rank = std::max<std::uint64_t>(
                 1, (static_cast<std::uint64_t>(standard_percentiles[q]) * s.count + 99) / 100);
-            out.quantiles[q] = quantile_sketch::value_at_rank(items, rank);
+            const auto [x, e] = binned_quantiles::value_at_rank(items, rank);
+            out.quantiles[q] = x;
+            error = std::max(error, e);
         }
-        build_histogram(items, out);
+        out.rank_error = double(error) / double(s.count);
+        build_histogram(items, s.integral, out);
         return out;
     }
 
 private:
+    using bin_set = std::vector<const quantile_bins*>;
+
     struct column_state {
-        explicit column_state(std::size_t capacity) : sketch(capacity) {}
-        quantile_sketch sketch;
+        column_state(std::size_t pilot, std::vector<double> cutpoints) : quantiles(pilot, std::move(cutpoints)) {}
+        binned_quantiles quantiles;
         std::uint64_t count = 0, finite = 0;
         double mean = 0, m2 = 0;
         double min = std::numeric_limits<double>::infinity();
         double max = -std::numeric_limits<double>::infinity();
-        std::vector<std::uint64_t> at_most, at_least;
+        bool integral = true;
     };
 
-    static void build_histogram(const std::vector<std::pair<double, std::uint64_t>>& items, output_summary& out) {
+    /// Moments, extremes and integrality of every column; checks shape and NaN.
+    chunk describe(const Eigen::Ref<const Eigen::ArrayXXd>& block) const {
+        if (static_cast<std::size_t>(block.cols()) != columns_.size())
+            throw usage_error("output_statistics: model returned " + std::to_string(block.cols()) +
+                              " outputs, expected " + std::to_string(columns_.size()));
+        chunk c;
+        c.columns.resize(columns_.size());
+        const auto n = static_cast<std::size_t>(block.rows());
+        for (std::size_t j = 0; j < columns_.size(); ++j) {
+            describe_column(block.col(static_cast<Eigen::Index>(j)).data(), n, c.columns[j]);
+            if (c.columns[j].count != n) throw error("output_statistics: output " + std::to_string(j) + " is NaN");
+        }
+        return c;
+    }
+
+    /// Four interleaved accumulators so the loop pipelines; the order of the sums is fixed, so
+    /// results stay deterministic. count is set to the number of non-NaN values.
+    static void describe_column(const double* x, std::size_t n, chunk::column& c) noexcept {
+        constexpr double inf = std::numeric_limits<double>::infinity();
+        constexpr double two52 = 4503599627370496.0;  // from 2^52 on, every double is an integer
+        constexpr std::size_t L = 4;
+        double sum[L] = {}, lo[L] = {inf, inf, inf, inf}, hi[L] = {-inf, -inf, -inf, -inf};
+        std::uint64_t finite[L] = {}, numbers[L] = {}, fractional[L] = {};
+        auto step = [&](std::size_t l, double v) {
+            const double a = std::fabs(v);
+            const bool fin = a < inf;
+            numbers[l] += v == v;
+            finite[l] += fin;
+            sum[l] += fin ? v : 0.0;
+            lo[l] = v < lo[l] ? v : lo[l];
+            hi[l] = v > hi[l] ? v : hi[l];
+            fractional[l] |= a < two52 && (a + two52) - two52 != a;
+        };
+        std::size_t i = 0;
+        for (; i + L <= n; i += L)
+            for (std::size_t l = 0; l < L; ++l) step(l, x[i + l]);
+        for (std::size_t l = 0; l < L && i + l < n; ++l) step(l, x[i + l]);
+        c.count = numbers[0] + numbers[1] + numbers[2] + numbers[3];
+        c.finite = finite[0] + finite[1] + finite[2] + finite[3];
+        c.min = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
+        c.max = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
+        c.integral = !(fractional[0] | fractional[1] | fractional[2] | fractional[3]);
+        if (c.finite == 0) return;
+        c.mean = ((sum[0] + sum[1]) + (sum[2] + sum[3])) / double(c.finite);
+        double m2[L] = {};
+        auto deviation = [&](std::size_t l, double v) {
+            const double d = std::fabs(v) < inf ? v - c.mean : 0.0;
+            m2[l] += d * d;
+        };
+        i = 0;
+        for (; i + L <= n; i += L)
+            for (std::size_t l = 0; l < L; ++l) deviation(l, x[i + l]);
+        for (std::size_t l = 0; l < L && i + l < n; ++l) deviation(l, x[i + l]);
+        c.m2 = (m2[0] + m2[1]) + (m2[2] + m2[3]);
+    }
+
+    /// Points summarize() at the columns' bins, once they exist.
+    void republish() {
+        if (columns_.empty() || !columns_[0].quantiles.binned()) {
+            set_.reset();
+        } else {
+            auto set = std::make_unique<bin_set>();
+            for (const auto& s : columns_) set->push_back(s.quantiles.bins());
+            set_ = std::move(set);
+        }
+        published_.store(set_.get(), std::memory_order_release);
+    }
+
+    /// 40 equal bins from min to max of the finite values, or one per integer for integral
+    /// outputs spanning at most 100. Each item's count goes to the bin holding its max: exact
+    /// while the pilot is open, and exact up to the width of a quantile bin at each edge after.
+    static void build_histogram(const std::vector<binned_quantiles::item>& items, bool integral_values, output_summary& out) {
         double lo = std::numeric_limits<double>::infinity(), hi = -lo;
-        bool integral = true;
-        for (const auto& [x, w] : items)
-            if (std::isfinite(x)) {
-                lo = std::min(lo, x);
-                hi = std::max(hi, x);
-                integral = integral && x == std::floor(x);
+        for (const auto& it : items)
+            if (std::isfinite(it.max)) {
+                lo = std::min(lo, it.min);
+                hi = std::max(hi, it.max);
             }
         if (!(lo <= hi)) return;  // no finite values
+        const bool integral = integral_values && hi - lo <= 100;
         std::size_t bins;
         double first_edge, width;
-        if (integral && hi - lo <= 100) {
+        if (integral) {
             // One bin per integer value, centred on it.
             bins = static_cast<std::size_t>(hi - lo) + 1;
             first_edge = lo - 0.5;
@@ -240,17 +374,19 @@ private:
         }
         out.histogram_edges.resize(bins + 1);
         for (std::size_t b = 0; b <= bins; ++b) out.histogram_edges[b] = first_edge + width * double(b);
-        if (width > 0 && !(integral && hi - lo <= 100)) out.histogram_edges[bins] = hi;
+        if (width > 0 && !integral) out.histogram_edges[bins] = hi;
         out.histogram_counts.assign(bins, 0);
-        for (const auto& [x, w] : items) {
-            if (!std::isfinite(x)) continue;
-            std::size_t b = width > 0 ? static_cast<std::size_t>((x - first_edge) / width) : 0;
-            out.histogram_counts[std::min(b, bins - 1)] += w;
+        for (const auto& it : items) {
+            if (!std::isfinite(it.max)) continue;
+            std::size_t b = width > 0 ? static_cast<std::size_t>((it.max - first_edge) / width) : 0;
+            out.histogram_counts[std::min(b, bins - 1)] += it.count;
         }
     }
 
     std::vector<output_config> config_;
     std::vector<column_state> columns_;
+    std::unique_ptr<const bin_set> set_;               // owned; immutable once published
+    std::atomic<const bin_set*> published_{nullptr};   // read by summarize on worker threads
 };
 
 }  // namespace fabrisk

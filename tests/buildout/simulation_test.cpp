@@ -29,6 +29,21 @@ TEST(Simulation, ExtendingInWholeChunksEqualsOneRun) {
     EXPECT_EQ(fb::to_json(sim.summarize()).dump(), one);
 }
 
+TEST(Simulation, ExtendingAcrossTheQuantilePilotEqualsOneRun) {
+    // 40 chunks: the 65,536-value pilot closes during the second extend, with the bins then
+    // filled on both worker threads.
+    fabrisk::run_options o;
+    o.trials = 40 * fabrisk::chunk_trials;
+    o.seed = 13;
+    o.threads = 1;
+    const auto one = fb::to_json(fb::simulate(default_scenario(), o)).dump();
+    fb::simulation sim(default_scenario(), 13, 2);
+    sim.extend(24 * fabrisk::chunk_trials);
+    sim.extend(16 * fabrisk::chunk_trials);
+    EXPECT_EQ(fb::to_json(sim.summarize()).dump(), one);
+    EXPECT_GT(sim.summarize()[fb::output::installed_flops].rank_error, 0.0);
+}
+
 TEST(Exceedance, CountsAgreeWithTheTrialsThemselves) {
     // The same trials evaluated directly: P(installed ≥ x) counted by hand at every grid point.
     const int n = 6000;

@@ -1,0 +1,353 @@
+#pragma once
+/// \file binned_quantiles.hpp
+/// Pilot-binned quantiles of one output: the first values are kept exactly (the *pilot*); once
+/// the pilot is closed, bin edges are chosen at equally spaced ranks of it, and every value,
+/// pilot included, only increments an exact count and widens a min/max in its bin. Memory is
+/// then flat in the number of values, and binning is commutative (integer counts, min, max),
+/// so bins filled on any thread in any order and added up give identical results.
+///
+/// Every edge value e also gets the edge nextafter(e, −∞), so (e⁻, e] = {e} is a bin of its own:
+/// point masses seen in the pilot (0/1 outputs, integers, a value held by 40% of trials) stay
+/// exact. A quantile of rank r reports the max of the bin where the cumulative count reaches r,
+/// a value some trial produced with F_N(x) ≥ p; its rank error is at most (bin count − 1) when
+/// the bin's min < max, and 0 when they are equal: a guaranteed, tallied bound. For exchangeable
+/// (i.i.d.) streams a bin holds ~1/4096 of the mass; on adversarial orders (say, sorted input)
+/// the bound still holds but grows.
+///
+/// Written by hand: no Debian-packaged library offers a deterministic mergeable quantile
+/// structure with a guaranteed rank bound.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <memory>
+#include <vector>
+
+namespace fabrisk {
+
+/// One bin's tally. For the two infinite bins only `count` is meaningful.
+struct quantile_bin {
+    std::uint64_t count = 0;
+    double min = std::numeric_limits<double>::infinity();
+    double max = -std::numeric_limits<double>::infinity();
+};
+
+/// Tallies over a set of bins; index edges().size() + 1 is +∞, + 2 is −∞.
+using bin_tally = std::vector<quantile_bin>;
+
+/// Immutable bin edges with a lookup table; shared by every thread that bins values.
+class quantile_bins {
+public:
+    /// Edge ranks taken from the pilot (each edge adds its singleton, so up to twice as many edges).
+    static constexpr std::size_t default_ranks = 4096;
+
+    /// Edges from a sorted pilot (±∞ allowed), plus `cutpoints`: values c at which the count of
+    /// values ≤ c must be exact (threshold counts).
+    quantile_bins(const std::vector<double>& sorted_pilot, const std::vector<double>& cutpoints,
+                  std::size_t ranks = default_ranks) {
+        const auto first = std::upper_bound(sorted_pilot.begin(), sorted_pilot.end(), -inf);
+        const auto last = std::lower_bound(first, sorted_pilot.end(), inf);
+        const std::size_t n = static_cast<std::size_t>(last - first);
+        std::vector<double> e;
+        auto add = [&e](double x) {
+            x += 0.0;  // −0 → +0 (see canonical)
+            if (std::isfinite(x)) e.push_back(x);
+            const double below = std::nextafter(x, -inf);
+            if (std::isfinite(below)) e.push_back(below);
+        };
+        if (n > 0) {
+            std::size_t distinct = 1;
+            for (auto it = first + 1; it != last && distinct <= ranks; ++it) distinct += *it != *(it - 1);
+            if (distinct <= ranks) {
+                for (auto it = first; it != last; ++it)
+                    if (it == first || *it != *(it - 1)) add(*it);
+            } else {
+                for (std::size_t k = 0; k <= ranks; ++k) add(first[static_cast<std::ptrdiff_t>(k * (n - 1) / ranks)]);
+            }
+        }
+        for (double c : cutpoints)
+            if (std::isfinite(c)) e.push_back(c + 0.0);
+        std::sort(e.begin(), e.end());
+        e.erase(std::unique(e.begin(), e.end()), e.end());
+        edge_count_ = e.size();
+        build_table(e);
+    }
+
+    /// Finite edges, ascending; finite bin i is (edge[i − 1], edge[i]], bin edge_count() is above the last.
+    std::size_t edge_count() const noexcept { return edge_count_; }
+    double edge(std::size_t i) const noexcept { return edges_[i]; }
+    /// Bins including the two infinite ones: the size of a bin_tally.
+    std::size_t bin_count() const noexcept { return edge_count_ + 3; }
+    std::size_t pos_inf_bin() const noexcept { return edge_count_ + 1; }
+    std::size_t neg_inf_bin() const noexcept { return edge_count_ + 2; }
+
+    /// The bin of x (not NaN).
+    std::size_t bin_of(double x) const noexcept {
+        std::uint32_t b;
+        add_indices<0>(&x, 1, &b);
+        return b;
+    }
+
+    /// Adds values (no NaN) to a tally of bin_count() bins.
+    void add(const double* values, std::size_t n, bin_tally& tally) const noexcept {
+        switch (window_) {
+            case 1: return add<1>(values, n, tally);
+            case 2: return add<2>(values, n, tally);
+            case 4: return add<4>(values, n, tally);
+            case 8: return add<8>(values, n, tally);
+            case 16: return add<16>(values, n, tally);
+            default: return add<0>(values, n, tally);
+        }
+    }
+
+    /// Bytes held (edges and tables).
+    std::size_t retained_bytes() const noexcept {
+        return edges_.capacity() * sizeof(double) + groups_.capacity() * sizeof(group) +
+               slots_.capacity() * sizeof(std::uint32_t);
+    }
+
+private:
+    static constexpr double inf = std::numeric_limits<double>::infinity();
+    static constexpr std::uint64_t mantissa_mask = (std::uint64_t{1} << 52) - 1;
+
+    /// Per sign-and-exponent value of the key: its first slot and the shift of the mantissa.
+    struct group {
+        std::uint32_t first_slot;
+        std::uint32_t shift;
+    };
+
+    /// A key whose unsigned order is the order of doubles (+0 > −0, which canonical values avoid).
+    static std::uint64_t key(double x) noexcept {
+        std::uint64_t bits;
+        std::memcpy(&bits, &x, sizeof bits);
+        const std::uint64_t sign = static_cast<std::uint64_t>(static_cast<std::int64_t>(bits) >> 63);
+        return bits ^ (sign | (std::uint64_t{1} << 63));
+    }
+
+    /// Bin indices of n values. The slot tables (by sign and exponent, then by leading mantissa
+    /// bits, sized to the edges there) narrow each search to W edges, W a power of two with at
+    /// most a few edges per slot; a branchless binary search finishes. The exponent groups of
+    /// ±∞ hold nothing else and point past the edges, at the infinite bins. W = 0: run-time.
+    template <std::size_t W>
+    void add_indices(const double* values, std::size_t n, std::uint32_t* out) const noexcept {
+        const double* const edges = edges_.data();
+        const group* const groups = groups_.data();
+        const std::uint32_t* const slots = slots_.data();
+        const std::size_t window = W ? W : window_;
+        for (std::size_t i = 0; i < n; ++i) {
+            const double x = values[i] + 0.0;
+            const std::uint64_t k = key(x);
+            const group g = groups[k >> 52];
+            const double* base = edges + slots[g.first_slot + ((k & mantissa_mask) >> g.shift)];
+            for (std::size_t m = window; m > 1;) {
+                const std::size_t half = m / 2;
+                base = base[half] < x ? base + half : base;
+                m -= half;
+            }
+            out[i] = static_cast<std::uint32_t>(base - edges) + (*base < x);
+        }
+    }
+
+    template <std::size_t W>
+    void add(const double* values, std::size_t n, bin_tally& tally) const noexcept {
+        // Indices first, in blocks: the searches are independent and overlap, and the
+        // tally stores cannot alias the tables.
+        constexpr std::size_t block = 256;
+        std::uint32_t index[block];
+        quantile_bin* const bins = tally.data();
+        for (std::size_t first = 0; first < n; first += block) {
+            const std::size_t m = std::min(block, n - first);
+            add_indices<W>(values + first, m, index);
+            for (std::size_t i = 0; i < m; ++i) {
+                const double x = values[first + i] + 0.0;
+                quantile_bin& bin = bins[index[i]];
+                ++bin.count;
+                // Branches, not selects: after a bin's first values they are rarely taken, and
+                // a store skipped keeps point masses from chaining through memory.
+                if (x < bin.min) bin.min = x;
+                if (x > bin.max) bin.max = x;
+            }
+        }
+    }
+
+    void build_table(const std::vector<double>& e) {
+        const std::size_t n = e.size();
+        groups_.assign(groups, group{0, 52});
+        slots_.clear();
+        // Slot 0: below every edge; slot 1: above; slots 2 and 3: the infinite bins.
+        slots_ = {0, static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(n + 1), static_cast<std::uint32_t>(n + 2)};
+        groups_[0] = group{3, 52};
+        groups_[groups - 1] = group{2, 52};
+        const std::uint64_t group_lo = n ? key(e.front()) >> 52 : groups, group_hi = n ? key(e.back()) >> 52 : 0;
+        for (std::uint64_t g = group_hi + 1; g + 1 < groups; ++g) groups_[g].first_slot = 1;
+        std::size_t j = 0;
+        for (std::uint64_t g = group_lo; g <= group_hi; ++g) {
+            std::size_t end = j;
+            while (end < n && (key(e[end]) >> 52) == g) ++end;
+            const std::size_t count = end - j;
+            // Slots for this group: doubled from 2 per edge until none holds more than four
+            // edges (or there are 16 per edge); a group without edges gets one.
+            unsigned bits = 0;
+            while ((std::size_t{1} << bits) < 2 * count) ++bits;
+            auto widest_with = [&](unsigned b) {
+                std::size_t most = 0, i = j;
+                for (std::uint64_t s = 0; s < (std::uint64_t{1} << b); ++s) {
+                    const std::uint64_t next = (g << 52) + ((s + 1) << (52 - b));
+                    std::size_t c = 0;
+                    while (i < end && (s + 1 == (std::uint64_t{1} << b) || key(e[i]) < next)) ++i, ++c;
+                    most = std::max(most, c);
+                }
+                return most;
+            };
+            while (count > 4 && bits < 52 && (std::size_t{1} << bits) < 16 * count && widest_with(bits) > 4) ++bits;
+            groups_[g] = group{static_cast<std::uint32_t>(slots_.size()), 52 - bits};
+            for (std::uint64_t s = 0; s < (std::uint64_t{1} << bits); ++s) {
+                const std::uint64_t start = (g << 52) + (s << (52 - bits));
+                while (j < end && key(e[j]) < start) ++j;
+                slots_.push_back(static_cast<std::uint32_t>(j));
+            }
+            j = end;
+        }
+        std::size_t widest = 1;
+        for (std::uint64_t g = group_lo; g <= group_hi; ++g) {
+            const std::size_t first = groups_[g].first_slot, count = std::size_t{1} << (52 - groups_[g].shift);
+            for (std::size_t s = first; s < first + count; ++s) {
+                const std::size_t next = s + 1 < first + count ? slots_[s + 1] : (g < group_hi ? slots_[groups_[g + 1].first_slot] : n);
+                widest = std::max<std::size_t>(widest, next - slots_[s]);
+            }
+        }
+        window_ = 1;
+        while (window_ < widest) window_ *= 2;
+        // Past the edges: +∞, so a window there counts nothing (not even x = +∞) and the
+        // infinite bins n + 1, n + 2 come out as they are.
+        edges_ = e;
+        edges_.resize(n + 3 + window_, inf);
+    }
+
+    static constexpr std::size_t groups = 4096;  // sign and exponent bits of a key
+
+    std::vector<double> edges_;  // sorted finite edges, then window_ copies of +∞
+    std::size_t edge_count_ = 0;
+    std::vector<group> groups_;          // per sign-and-exponent key group
+    std::vector<std::uint32_t> slots_;   // per slot: edges with a smaller key than its start
+    std::size_t window_ = 1;
+};
+
+/// Quantiles of one output: exact over a pilot, then binned (see the file comment).
+class binned_quantiles {
+public:
+    static constexpr std::size_t default_pilot = 65536;
+
+    /// A retained value with the number of values it stands for: a run of equal pilot values
+    /// (min = max) or a bin (the values in it lie in [min, max]).
+    struct item {
+        double min, max;
+        std::uint64_t count;
+    };
+
+    /// `pilot` values are kept exactly before the bins are chosen; counts of values ≤ c are
+    /// exact at every cutpoint c (and at ±∞).
+    explicit binned_quantiles(std::size_t pilot = default_pilot, std::vector<double> cutpoints = {})
+        : pilot_size_(pilot), cutpoints_(std::move(cutpoints)) {}
+
+    std::size_t pilot_size() const noexcept { return pilot_size_; }
+    /// True once bins are chosen (after close_pilot).
+    bool binned() const noexcept { return bins_ != nullptr; }
+    /// The bins, or null while the pilot is open; immutable and shared once set.
+    const quantile_bins* bins() const noexcept { return bins_.get(); }
+    std::uint64_t count() const noexcept { return count_; }
+
+    /// True when the pilot is open and holds more than pilot_size() values.
+    bool pilot_full() const noexcept { return !bins_ && count_ > pilot_size_; }
+
+    /// Adds values (no NaN): to the pilot while it is open, to the bins after.
+    void add(const double* values, std::size_t n) {
+        if (bins_) bins_->add(values, n, tally_);
+        else pilot_.insert(pilot_.end(), values, values + n);
+        count_ += n;
+    }
+
+    /// Adds a tally filled elsewhere with bins().
+    void absorb(const bin_tally& t) {
+        for (std::size_t b = 0; b < t.size(); ++b) {
+            auto& mine = tally_[b];
+            mine.count += t[b].count;
+            mine.min = t[b].min < mine.min ? t[b].min : mine.min;
+            mine.max = t[b].max > mine.max ? t[b].max : mine.max;
+            count_ += t[b].count;
+        }
+    }
+
+    /// Chooses bins from the pilot, bins the pilot and frees it. Idempotent.
+    void close_pilot(std::size_t ranks = quantile_bins::default_ranks) {
+        if (bins_) return;
+        std::sort(pilot_.begin(), pilot_.end());
+        bins_ = std::make_shared<const quantile_bins>(pilot_, cutpoints_, ranks);
+        tally_.assign(bins_->bin_count(), quantile_bin{});
+        bins_->add(pilot_.data(), pilot_.size(), tally_);
+        std::vector<double>().swap(pilot_);
+    }
+
+    /// Every value (±∞ included) as items sorted by value; the counts add up to count().
+    std::vector<item> items() const {
+        std::vector<item> out;
+        if (!bins_) {
+            std::vector<double> sorted = pilot_;
+            std::sort(sorted.begin(), sorted.end());
+            for (std::size_t i = 0; i < sorted.size();) {
+                std::size_t k = i + 1;
+                while (k < sorted.size() && sorted[k] == sorted[i]) ++k;
+                out.push_back({sorted[i], sorted[i], k - i});
+                i = k;
+            }
+            return out;
+        }
+        const double inf = std::numeric_limits<double>::infinity();
+        if (tally_[bins_->neg_inf_bin()].count) out.push_back({-inf, -inf, tally_[bins_->neg_inf_bin()].count});
+        for (std::size_t b = 0; b <= bins_->edge_count(); ++b)
+            if (tally_[b].count) out.push_back({tally_[b].min, tally_[b].max, tally_[b].count});
+        if (tally_[bins_->pos_inf_bin()].count) out.push_back({inf, inf, tally_[bins_->pos_inf_bin()].count});
+        return out;
+    }
+
+    /// Values ≤ c. Exact while the pilot is open, and after for c = ±∞ or a cutpoint.
+    std::uint64_t count_at_most(double c) const {
+        if (!bins_) return static_cast<std::uint64_t>(std::count_if(pilot_.begin(), pilot_.end(), [c](double x) { return x <= c; }));
+        if (c == std::numeric_limits<double>::infinity()) return count_;
+        std::uint64_t n = tally_[bins_->neg_inf_bin()].count;
+        if (c == -std::numeric_limits<double>::infinity()) return n;
+        // Bins up to the one whose upper edge is the last edge ≤ c.
+        const std::size_t b = bins_->bin_of(c);
+        const std::size_t last = b < bins_->edge_count() && bins_->edge(b) == c + 0.0 ? b + 1 : b;
+        for (std::size_t i = 0; i < last; ++i) n += tally_[i].count;
+        return n;
+    }
+
+    /// Bytes held: pilot, bins and tallies. Flat once the pilot is closed.
+    std::size_t retained_bytes() const noexcept {
+        return pilot_.capacity() * sizeof(double) + tally_.capacity() * sizeof(quantile_bin) +
+               (bins_ ? bins_->retained_bytes() : 0) + cutpoints_.capacity() * sizeof(double);
+    }
+
+    /// The lower empirical quantile of rank r (1-based) from sorted items, and a bound on its
+    /// rank error in values: 0 if the item is a single value, count − 1 otherwise.
+    static std::pair<double, std::uint64_t> value_at_rank(const std::vector<item>& items, std::uint64_t rank) {
+        std::uint64_t cumulative = 0;
+        for (const auto& it : items) {
+            cumulative += it.count;
+            if (cumulative >= rank) return {it.max, it.min < it.max ? it.count - 1 : 0};
+        }
+        return {items.empty() ? 0.0 : items.back().max, 0};
+    }
+
+private:
+    std::size_t pilot_size_;
+    std::vector<double> cutpoints_;
+    std::vector<double> pilot_;
+    std::shared_ptr<const quantile_bins> bins_;
+    bin_tally tally_;
+    std::uint64_t count_ = 0;
+};
+
+}  // namespace fabrisk
