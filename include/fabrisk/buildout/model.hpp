@@ -161,11 +161,13 @@ private:
     std::size_t dimension_ = 0;
 
     // Fabs in plan order.
-    std::vector<double> fab_start_, fab_capex_, fab_build_, fab_wafers_, fab_staff_;
+    std::vector<double> fab_start_, fab_capex_, fab_build_;
+    std::vector<double> fab_wafers_, fab_staff_;  // in units of wafer_unit_ and staff_unit_
+    double wafer_unit_ = 0, staff_unit_ = 0;
     std::vector<char> fab_exposed_;
     std::vector<int> fab_start_index_;
     std::vector<double> grid_times_;  // t_k = k/m, k = 0..n  // first grid index at or after each planned start
-    // The plan's own schedule, fabs with equal planned completion merged: (c⁰, Σ M).
+    // The plan's own schedule, fabs with equal planned completion merged: (c⁰, Σ M in wafer units).
     std::vector<double> planned_completion_, planned_wafers_;
 
     std::array<int, scalar_input_count> scalar_dim_{};
@@ -199,18 +201,26 @@ inline model::model(scenario s) : s_(std::move(s)) {
         for (int i = 0; i < g.count; ++i)
             rows.push_back({g.planned_start, g.capex_busd, g.build_years, g.wafers_per_month, g.staff_per_fab, g.exposed});
     std::stable_sort(rows.begin(), rows.end(), [](const fab_row& a, const fab_row& b) { return a.start < b.start; });
+    // Ramp sums run in units of the largest wafers and staff figures, so that extreme inputs
+    // overflow only in the final product (to inf), never inside the sums (inf − inf).
+    for (const auto& r : rows) {
+        wafer_unit_ = std::max(wafer_unit_, r.wafers);
+        staff_unit_ = std::max(staff_unit_, r.staff);
+    }
+    if (!(wafer_unit_ > 0)) wafer_unit_ = 1;
+    if (!(staff_unit_ > 0)) staff_unit_ = 1;
     for (const auto& r : rows) {
         fab_start_.push_back(r.start);
         fab_capex_.push_back(r.capex);
         fab_build_.push_back(r.build);
-        fab_wafers_.push_back(r.wafers);
-        fab_staff_.push_back(r.staff);
+        fab_wafers_.push_back(r.wafers / wafer_unit_);
+        fab_staff_.push_back(r.staff / staff_unit_);
         fab_exposed_.push_back(r.exposed);
         fab_start_index_.push_back(first_index_at_least(r.start));
     }
     {
         std::map<double, double> planned;
-        for (const auto& r : rows) planned[r.start + r.build] += r.wafers;
+        for (const auto& r : rows) planned[r.start + r.build] += r.wafers / wafer_unit_;
         for (const auto& [c, w] : planned) {
             planned_completion_.push_back(c);
             planned_wafers_.push_back(w);
@@ -609,7 +619,15 @@ inline void model::schedule_trial(Eigen::Index b, Eigen::Index lane, workspace& 
         const double tau = ws.investor_tau(b, col), pledge = ws.investor_pledge(b, col);
         if (pledge == 0) continue;
         const investor& iv = s_.investors[i];
-        capital += pledge * ((ws.times.head(grid).min(tau) - iv.disburse_start) * (1.0 / iv.disburse_years)).max(0.0).min(1.0);
+        const double inv_d = 1.0 / iv.disburse_years, start = iv.disburse_start;
+        const double* t = ws.times.data();
+        double* c = capital.data();
+        // Nothing disbursed is nothing, even from a pledge that overflowed to inf.
+        for (Eigen::Index k = 0; k < grid; ++k) {
+            const double x = ((t[k] < tau ? t[k] : tau) - start) * inv_d;
+            const double share_in = x > 0 ? (x < 1 ? x : 1.0) : 0.0;
+            c[k] += share_in == 0 ? 0.0 : pledge * share_in;
+        }
     }
 
     // 2–3. Funding in plan order (A(t) = s·C(t) never falls, so one forward scan), completion,
@@ -733,6 +751,7 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
     lane_map(full_growth, L) = (-delta * (1.0 - Eigen::Map<const Eigen::ArrayXd>(r, L)).log()).exp();
 
     // 6–10, step by step, the lanes side by side.
+    const double wafer_unit = wafer_unit_, staff_unit = staff_unit_;
     const Eigen::Index sum_stride = ws.ramp_stride;
     for (int k = 0; k < n; ++k) {
         double* __restrict const d2 = ws.ramps.data() + k * L;
@@ -750,14 +769,16 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
                 v[q] = x > 0 ? x : 0.0;
             }
             const double alpha = step >= k_shock[b] ? kept[b] : 1.0;
-            const double N = v[0] + alpha * v[1], Q = v[2] + alpha * v[3], N0 = v[4];
+            // N, Q and N⁰ in units (the scales cancel in λ); min(1, x) as std::min does it,
+            // so a NaN ratio (inf/inf) counts as 1.
+            const double n_units = v[0] + alpha * v[1], Q = staff_unit * (v[2] + alpha * v[3]), n0_units = v[4];
             // 7. σ = min(1, W/Q) (1 when Q = 0); λ = min(1, N/N⁰) (1 when N⁰ = 0).
             double s = W[b] / (Q == 0 ? 1.0 : Q);
-            s = Q == 0 || s > 1.0 ? 1.0 : s;
-            double l = N / (N0 == 0 ? 1.0 : N0);
-            l = N0 == 0 || l > 1.0 ? 1.0 : l;
+            s = Q == 0 || !(s < 1.0) ? 1.0 : s;
+            double l = n_units / (n0_units == 0 ? 1.0 : n0_units);
+            l = n0_units == 0 || !(l < 1.0) ? 1.0 : l;
             sigma[b] = s;
-            made[b] = s * N;
+            made[b] = s * n_units * wafer_unit;  // σ·N, zero whenever σ·N is
             rate[b] = l;
             // 10. W ← max(0, W + Δ·(h − a·W)).
             const double w = W[b] + delta * (h[b] - attrition[b] * W[b]);
