@@ -71,7 +71,7 @@ BENCHMARK(BM_DrawAndModel);
 // Everything `fabrisk run` does after parsing, at 1 and 2 threads.
 static void BM_FullRun(benchmark::State& state) {
     fabrisk::run_options o;
-    o.trials = 200000;
+    o.trials = 1000000;  // what `fabrisk run` does by default
     o.threads = static_cast<unsigned>(state.range(0));
     for (auto _ : state) benchmark::DoNotOptimize(fb::simulate(default_scenario(), o));
     state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(o.trials));

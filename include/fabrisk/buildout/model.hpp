@@ -50,6 +50,11 @@ inline constexpr std::array<const char*, output_count> output_names{
 namespace detail {
 /// Trials played side by side in the grid phase: one AVX-512 register of doubles.
 inline constexpr Eigen::Index lane_count = 8;
+/// One pending update of the ramp second differences: ramps[at] += value.
+struct ramp_update {
+    Eigen::Index at;
+    double value;
+};
 /// Columns of the per-lane inputs of the grid phase.
 enum lane_column : int {
     lane_workforce, lane_hiring, lane_attrition, lane_decline, lane_elasticity, lane_per_step, lane_kept,
@@ -110,6 +115,7 @@ public:
         std::vector<double> ramps;      // second differences of the 5 ramp sums, [sum][step][lane]; zero between uses
         std::vector<double> added;      // F_k, [step][lane]
         std::vector<double> state;      // per-lane inputs and running values, [column][lane]
+        std::vector<detail::ramp_update> scatter;  // one trial's pending ramp updates
     };
     workspace make_workspace() const;
 
@@ -151,7 +157,11 @@ private:
     void schedule_trial(Eigen::Index b, Eigen::Index lane, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
     /// The grid phase (steps 6–10 and the outputs) for trials b0 … b0 + count − 1.
     void play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
-    void add_ramp(double c, const ramp_shape& shape, double w1, double w2, double* d1, double* d2, Eigen::Index stride) const;
+    using scatter_entry = detail::ramp_update;
+    /// Appends fab ramp updates (weights w1 at offset at1, w2 at at2 unless it is negative,
+    /// successive steps `stride` apart) at `next`.
+    void add_ramp(double c, const ramp_shape& shape, double w1, double w2, Eigen::Index at1, Eigen::Index at2,
+                  Eigen::Index stride, scatter_entry*& next) const;
     /// target_year of one lane, summing every window afresh (the careful path near the target).
     double exact_target_year(const double* added, Eigen::Index lane, Eigen::Index stride) const;
 
@@ -164,6 +174,8 @@ private:
     std::vector<double> fab_start_, fab_capex_, fab_build_;
     std::vector<double> fab_wafers_, fab_staff_;  // in units of wafer_unit_ and staff_unit_
     double wafer_unit_ = 0, staff_unit_ = 0;
+    double staff_ratio_ = 0;  // staff per wafer (in units) when all fabs share it, else 0
+    double deadline_limit_ = 0;  // T_d + 1e-9·max(1, T_d): "≤ T_d" within tolerance
     std::vector<char> fab_exposed_;
     std::vector<int> fab_start_index_;
     std::vector<double> grid_times_;  // t_k = k/m, k = 0..n  // first grid index at or after each planned start
@@ -209,6 +221,13 @@ inline model::model(scenario s) : s_(std::move(s)) {
     }
     if (!(wafer_unit_ > 0)) wafer_unit_ = 1;
     if (!(staff_unit_ > 0)) staff_unit_ = 1;
+    deadline_limit_ = t_d_ + comparison_tolerance(t_d_);
+    if (!rows.empty()) {
+        const double ratio = (rows[0].staff / staff_unit_) / (rows[0].wafers / wafer_unit_);
+        bool uniform = ratio > 0 && std::isfinite(ratio);
+        for (const auto& r : rows) uniform = uniform && (r.staff / staff_unit_) / (r.wafers / wafer_unit_) == ratio;
+        if (uniform) staff_ratio_ = ratio;
+    }
     for (const auto& r : rows) {
         fab_start_.push_back(r.start);
         fab_capex_.push_back(r.capex);
@@ -432,13 +451,16 @@ inline model::workspace model::make_workspace() const {
     ws.lanes = detail::lane_count;
     ws.times.resize(n + 1);
     for (Eigen::Index k = 0; k <= n; ++k) ws.times[k] = double(k) / m_;  // exactly t_k = k/m
-    ws.capital.resize(n + 1);
+    // Capital on the grid, padded with +inf for the funding scan's windows of eight.
+    ws.capital = Eigen::ArrayXd::Constant(n + 1 + 8, std::numeric_limits<double>::infinity());
     // Padding the five sums apart by 200 bytes keeps them off the same 4 KiB offsets, where
     // the CPU would mistake their stores and loads for dependent ones.
     ws.ramp_stride = n * ws.lanes + 25;
     ws.ramps.assign(static_cast<std::size_t>(5 * ws.ramp_stride), 0.0);
     ws.added.assign(static_cast<std::size_t>(n * ws.lanes), 0.0);
     ws.state.assign(static_cast<std::size_t>(detail::lane_columns * ws.lanes), 0.0);
+    // At most four second-difference points per ramp, two sums each.
+    ws.scatter.resize(8 * (fab_start_.size() + planned_completion_.size() + 1));
     return ws;
 }
 
@@ -559,17 +581,18 @@ inline void model::draw_inputs(const Eigen::Ref<const Eigen::ArrayXXd>& u, works
     draw_factor_block(u, s_.delay_years, s_.delay_correlation, delay_dims_, fab_start_.size(), ws.delay, ws);
 }
 
-inline void model::add_ramp(double c, const ramp_shape& shape, double w1, double w2, double* d1, double* d2,
-                            Eigen::Index stride) const {
+inline void model::add_ramp(double c, const ramp_shape& shape, double w1, double w2, Eigen::Index at1, Eigen::Index at2,
+                            Eigen::Index stride, scatter_entry*& next) const {
     // Capacity on the grid is a sum of clamped lines w·clamp((t_k − c)/R, 0, 1). A clamped line
     // has a second difference (in k) at no more than four grid points, so each fab adds a few
     // entries to a second-difference array and two running sums rebuild every step's value:
-    // constant work per fab, whatever the grid.
+    // constant work per fab, whatever the grid. The updates are queued and applied after
+    // the trial's last fab, so the CPU never waits on a store to an address it is still computing.
     const int n = n_;
     auto add = [&](int k, double x) {
         if (k < n) {
-            d1[k * stride] += w1 * x;
-            if (d2) d2[k * stride] += w2 * x;
+            *next++ = {at1 + k * stride, w1 * x};
+            if (at2 >= 0) *next++ = {at2 + k * stride, w2 * x};
         }
     };
     auto jump = [&](int k, double x) {  // the value rises by x·w from step k on
@@ -638,13 +661,14 @@ inline void model::schedule_trial(Eigen::Index b, Eigen::Index lane, workspace& 
     shape.Rm = R * m_;
     shape.line = shape.Rm >= 1e-6;
     shape.inv_Rm = shape.line ? 1.0 / shape.Rm : 0.0;
+    // Offsets of this lane's five ramp sums: capacity of unexposed and of exposed fabs, staff
+    // needed by each (unused when all fabs share one staff ratio), and the plan's N⁰.
     const Eigen::Index sum_stride = ws.ramp_stride;
-    double* const ramps = ws.ramps.data() + lane;
-    double* const n_kept = ramps;                   // capacity of unexposed fabs
-    double* const n_exposed = ramps + sum_stride;   // capacity of exposed fabs
-    double* const q_kept = ramps + 2 * sum_stride;  // staff needed, unexposed
-    double* const q_exposed = ramps + 3 * sum_stride;
-    double* const planned = ramps + 4 * sum_stride;  // N⁰
+    const Eigen::Index n_kept = lane, n_exposed = lane + sum_stride, q_kept = lane + 2 * sum_stride,
+                       q_exposed = lane + 3 * sum_stride, planned = lane + 4 * sum_stride;
+    const Eigen::Index no_q = -1;
+    scatter_entry* const queue = ws.scatter.data();
+    scatter_entry* next = queue;
 
     double cumulative = 0, delay_sum = 0;
     int k = 0, funded = 0, completed = 0;
@@ -658,21 +682,32 @@ inline void model::schedule_trial(Eigen::Index b, Eigen::Index lane, workspace& 
         k = std::max(k, fab_start_index_[f]);
         // A(t_k) ≥ X_f within tolerance, i.e. s·C(t_k) ≥ X_f − 1e-9·max(1, |X_f|).
         const double needed = cumulative - comparison_tolerance(cumulative);
-        while (k <= n && !(share * capital[k] >= needed)) ++k;
+        // A never falls, so the first qualifying k is k plus the number of grid points below
+        // `needed` from k on: counted eight at a time (vectorised, and the loop almost always
+        // ends after one window, so its exit is predictable). The array is padded with +inf.
+        for (;;) {
+            int below = 0;
+            for (int j = 0; j < 8; ++j) below += static_cast<int>(!(share * capital[k + j] >= needed));
+            k += below;
+            if (below < 8 || k > n) break;
+        }
         if (k > n) {
             funding_open = false;  // this fab and every later one stay unfunded
             continue;
         }
-        const double phi = double(k) / m_, c = phi + fab_build_[f] + delay;
-        funded += at_most(phi, t_d_);
-        completed += at_most(c, t_d_);
+        const double phi = grid_times_[static_cast<std::size_t>(k)], c = phi + fab_build_[f] + delay;  // t_k = k/m
+        funded += phi <= deadline_limit_;  // at_most(φ, T_d); c may be +inf, which is never ≤
+        completed += c <= deadline_limit_;
+        // With one staff-per-wafer ratio for every fab, Q is that ratio times N: no Q sums.
         if (fab_exposed_[f])
-            add_ramp(c, shape, fab_wafers_[f], fab_staff_[f], n_exposed, q_exposed, L);
+            add_ramp(c, shape, fab_wafers_[f], fab_staff_[f], n_exposed, staff_ratio_ ? no_q : q_exposed, L, next);
         else
-            add_ramp(c, shape, fab_wafers_[f], fab_staff_[f], n_kept, q_kept, L);
+            add_ramp(c, shape, fab_wafers_[f], fab_staff_[f], n_kept, staff_ratio_ ? no_q : q_kept, L, next);
     }
     for (std::size_t p = 0; p < planned_completion_.size(); ++p)
-        add_ramp(planned_completion_[p], shape, planned_wafers_[p], 0.0, planned, nullptr, L);
+        add_ramp(planned_completion_[p], shape, planned_wafers_[p], 0.0, planned, no_q, L, next);
+    double* const ramps = ws.ramps.data();
+    for (const scatter_entry* e = queue; e != next; ++e) ramps[e->at] += e->value;
 
     const double shock = ws.shock_time[b];
     out(b, static_cast<Eigen::Index>(output::capital_raised_busd)) = capital[j_d_];  // t_{j_d} = T_d exactly
@@ -751,7 +786,7 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
     lane_map(full_growth, L) = (-delta * (1.0 - Eigen::Map<const Eigen::ArrayXd>(r, L)).log()).exp();
 
     // 6–10, step by step, the lanes side by side.
-    const double wafer_unit = wafer_unit_, staff_unit = staff_unit_;
+    const double wafer_unit = wafer_unit_, staff_unit = staff_unit_, staff_ratio = staff_ratio_;
     const Eigen::Index sum_stride = ws.ramp_stride;
     for (int k = 0; k < n; ++k) {
         double* __restrict const d2 = ws.ramps.data() + k * L;
@@ -771,7 +806,9 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
             const double alpha = step >= k_shock[b] ? kept[b] : 1.0;
             // N, Q and N⁰ in units (the scales cancel in λ); min(1, x) as std::min does it,
             // so a NaN ratio (inf/inf) counts as 1.
-            const double n_units = v[0] + alpha * v[1], Q = staff_unit * (v[2] + alpha * v[3]), n0_units = v[4];
+            // With a shared staff ratio the Q sums stay zero and Q = ratio·N.
+            const double n_units = v[0] + alpha * v[1], n0_units = v[4];
+            const double Q = staff_unit * (staff_ratio * n_units + (v[2] + alpha * v[3]));
             // 7. σ = min(1, W/Q) (1 when Q = 0); λ = min(1, N/N⁰) (1 when N⁰ = 0).
             double s = W[b] / (Q == 0 ? 1.0 : Q);
             s = Q == 0 || !(s < 1.0) ? 1.0 : s;
@@ -829,7 +866,7 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
             const double* __restrict const gone = added + (j - 1 - life) * L;
             for (int b = 0; b < L; ++b) running[b] -= gone[b];
         }
-        const double when = s_.time.start_year + double(j) / m_;
+        const double when = s_.time.start_year + grid_times_[static_cast<std::size_t>(j)];  // t_j = j/m
         for (int b = 0; b < L; ++b) {
             const bool open = year[b] == inf;
             const double gap = running[b] - target;
