@@ -3,6 +3,7 @@
 /// The standard normal CDF and its inverse, the two conversions every Gaussian copula needs.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include <Eigen/Core>
 
@@ -56,6 +57,19 @@ inline double inverse_normal_cdf(double p) noexcept {
     return q < 0 ? -value : value;
 }
 
+namespace detail {
+/// Index of the lowest set bit of a non-zero word (std::countr_zero is C++20; fabrisk is C++17).
+inline int lowest_set_bit(std::uint64_t x) noexcept {
+#if defined(__GNUC__)
+    return __builtin_ctzll(x);
+#else
+    int i = 0;
+    for (; !(x & 1); x >>= 1) ++i;
+    return i;
+#endif
+}
+}  // namespace detail
+
 /// Φ⁻¹ applied to every element of `p` (in place is allowed). AS241 over runs of values: the
 /// central region, where 85% of values fall, is one branch-free rational function over the run
 /// (it vectorises); the tail values of the run are then gathered and done together, their
@@ -93,14 +107,17 @@ inline void inverse_normal_cdf(const Eigen::Ref<const Eigen::ArrayXd>& p, Eigen:
                     pv[i] = 0.5;  // handled: keep it out of the tails below
                 }
         }
+        // A bit per value of the run marks the tails (a vectorised compare), then the set bits
+        // are visited: about ten per run instead of 64 iterations.
+        std::uint64_t mask = 0;
+        for (Eigen::Index i = 0; i < len; ++i)
+            mask |= static_cast<std::uint64_t>(std::fabs(pv[i] - 0.5) > 0.425) << i;
         int tails = 0;
-        for (Eigen::Index i = 0; i < len; ++i) {
-            tail_at[tails] = static_cast<int>(i);
-            tails += static_cast<int>(std::fabs(pv[i] - 0.5) > 0.425);
-        }
-        for (int j = 0; j < tails; ++j) {
-            tail_p[j] = pv[tail_at[j]];
-            tail_r[j] = tail_p[j] < 0.5 ? tail_p[j] : 1.0 - tail_p[j];
+        for (; mask; mask &= mask - 1, ++tails) {
+            const int i = detail::lowest_set_bit(mask);
+            tail_at[tails] = i;
+            tail_p[tails] = pv[i];
+            tail_r[tails] = pv[i] < 0.5 ? pv[i] : 1.0 - pv[i];
         }
         if (tails == 0) continue;
         Eigen::Map<Eigen::ArrayXd> r(tail_r, tails);
