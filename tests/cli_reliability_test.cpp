@@ -15,46 +15,23 @@
 
 #include <gtest/gtest.h>
 
+#include "cli_harness.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct outcome {
-    int status;  ///< exit status, or 128 + signal
-    std::string out, err;
-};
+using fabrisk_test::outcome;
+using fabrisk_test::slurp;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-class CliReliability : public ::testing::Test {
+class CliReliability : public fabrisk_test::cli_fixture {
 protected:
+    CliReliability() : cli_fixture("fabrisk-cli-rel-") {}
     void SetUp() override {
-        dir = fs::temp_directory_path() / ("fabrisk-cli-rel-" + std::to_string(::getpid()) + "-" +
-                                           ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir);
-        fs::create_directories(dir);
+        cli_fixture::SetUp();
         write("keep.json", "precious json");
         write("keep.csv", "precious csv");
     }
-    void TearDown() override { fs::remove_all(dir); }
-
-    /// Runs a shell snippet in the test directory; `$FABRISK` is the CLI.
-    outcome shell(const std::string& script) const {
-        const std::string cmd = "cd '" + dir.string() + "' && FABRISK='" FABRISK_CLI "' sh -c '" + script + "' >'" +
-                                (dir / ".stdout").string() + "' 2>'" + (dir / ".stderr").string() + "'";
-        const int raw = std::system(cmd.c_str());
-        const int status = WIFEXITED(raw) ? WEXITSTATUS(raw) : WIFSIGNALED(raw) ? 128 + WTERMSIG(raw) : -1;
-        outcome o{status, slurp(dir / ".stdout"), slurp(dir / ".stderr")};
-        fs::remove(dir / ".stdout");
-        fs::remove(dir / ".stderr");
-        return o;
-    }
-    void write(const std::string& name, const std::string& text) const { std::ofstream(dir / name) << text; }
     std::vector<std::string> listing() const {
         std::vector<std::string> names;
         for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
@@ -66,7 +43,6 @@ protected:
         EXPECT_EQ(slurp(dir / "keep.csv"), "precious csv");
     }
 
-    fs::path dir;
 };
 
 const std::string worked = FABRISK_SCENARIO_DIR "/worked-example.json";

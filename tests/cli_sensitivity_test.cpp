@@ -10,41 +10,18 @@
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
+#include "cli_harness.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct outcome {
-    int status;
-    std::string out, err;
-};
+using fabrisk_test::outcome;
+using fabrisk_test::slurp;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-class CliSensitivity : public ::testing::Test {
+class CliSensitivity : public fabrisk_test::cli_fixture {
 protected:
-    void SetUp() override {
-        dir = fs::temp_directory_path() /
-              ("fabrisk-cli-sensitivity-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    void TearDown() override { fs::remove_all(dir); }
-
-    outcome fabrisk(const std::string& args) const {
-        const std::string cmd = "cd '" + dir.string() + "' && '" FABRISK_CLI "' " + args + " >'" + (dir / "stdout").string() +
-                                "' 2>'" + (dir / "stderr").string() + "'";
-        const int raw = std::system(cmd.c_str());
-        return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(dir / "stdout"), slurp(dir / "stderr")};
-    }
-    void write(const std::string& name, const std::string& text) const { std::ofstream(dir / name) << text; }
-
-    fs::path dir;
+    CliSensitivity() : cli_fixture("fabrisk-cli-sensitivity-") {}
 };
 
 const std::string worked = FABRISK_SCENARIO_DIR "/worked-example.json";

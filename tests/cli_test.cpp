@@ -12,41 +12,18 @@
 #include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
+#include "cli_harness.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-struct outcome {
-    int status;
-    std::string out, err;
-};
+using fabrisk_test::outcome;
+using fabrisk_test::slurp;
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-class Cli : public ::testing::Test {
+class Cli : public fabrisk_test::cli_fixture {
 protected:
-    void SetUp() override {
-        dir = fs::temp_directory_path() /
-              ("fabrisk-cli-" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-        fs::remove_all(dir);
-        fs::create_directories(dir);
-    }
-    void TearDown() override { fs::remove_all(dir); }
-
-    outcome fabrisk(const std::string& args) const {
-        const std::string cmd = "cd '" + dir.string() + "' && '" FABRISK_CLI "' " + args + " >'" + (dir / "stdout").string() +
-                                "' 2>'" + (dir / "stderr").string() + "'";
-        const int raw = std::system(cmd.c_str());
-        return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, slurp(dir / "stdout"), slurp(dir / "stderr")};
-    }
-    void write(const std::string& name, const std::string& text) const { std::ofstream(dir / name) << text; }
-
-    fs::path dir;
+    Cli() : cli_fixture("fabrisk-cli-") {}
 };
 
 const std::string worked = FABRISK_SCENARIO_DIR "/worked-example.json";
@@ -139,7 +116,7 @@ TEST_F(Cli, BadScenarioExitsTwoNamesThePathAndWritesNothing) {
     // Nothing else left behind in the directory (no temporary files).
     int files = 0;
     for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
-    EXPECT_EQ(files, 4);  // bad.json, keep.json, stdout, stderr
+    EXPECT_EQ(files, 2);  // bad.json, keep.json
 }
 
 TEST_F(Cli, JsonSyntaxErrorGivesLineAndColumn) {
