@@ -791,7 +791,11 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
     for (int k = 0; k < n; ++k) {
         double* __restrict const d2 = ws.ramps.data() + k * L;
         const double step = k;
+        // The lanes' arrays never overlap; without the hint g++ cannot prove it and keeps the
+        // loop scalar.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC ivdep
+#endif
         for (int b = 0; b < L; ++b) {
             // Two running sums rebuild each ramp sum; the second differences are left zeroed
             // for the next group, and rounding residues are never allowed below zero.
