@@ -25,6 +25,7 @@
 #include "fabrisk/error.hpp"
 #include "fabrisk/normal.hpp"
 #include "fabrisk/quantile_table.hpp"
+#include "fabrisk/vector_math.hpp"
 
 namespace fabrisk {
 
@@ -392,7 +393,7 @@ inline void quantile(const distribution& d, const Eigen::Ref<const Eigen::ArrayX
     } else if (d.kind == family::normal || d.kind == family::lognormal) {
         inverse_normal_cdf(u, out);
         out = d.p0 + d.p1 * out;
-        if (d.kind == family::lognormal) out = out.exp();
+        if (d.kind == family::lognormal) vector_math::exp(out);
     } else if (d.kind == family::beta && d.table) {
         (*d.table)(u, out);
         out = d.lo + (d.hi - d.lo) * out;
@@ -411,7 +412,8 @@ inline void from_normal_score(const distribution& d, const Eigen::Ref<const Eige
     } else if (!d.truncated && d.kind == family::normal) {
         out = d.p0 + d.p1 * z;
     } else if (!d.truncated && d.kind == family::lognormal) {
-        out = (d.p0 + d.p1 * z).exp();
+        out = d.p0 + d.p1 * z;
+        vector_math::exp(out);
     } else {
         normal_cdf(z, out);
         quantile(d, out, out);

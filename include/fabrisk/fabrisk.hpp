@@ -14,6 +14,7 @@
 #include "fabrisk/runner.hpp"
 #include "fabrisk/sensitivity.hpp"
 #include "fabrisk/statistics.hpp"
+#include "fabrisk/vector_math.hpp"
 #include "fabrisk/version.hpp"
 
 // The compute build-out model of MODEL.md.

@@ -7,6 +7,8 @@
 
 #include <Eigen/Core>
 
+#include "fabrisk/vector_math.hpp"
+
 namespace fabrisk {
 
 /// Φ(x), the standard normal CDF.
@@ -120,8 +122,9 @@ inline void inverse_normal_cdf(const Eigen::Ref<const Eigen::ArrayXd>& p, Eigen:
             tail_r[tails] = pv[i] < 0.5 ? pv[i] : 1.0 - pv[i];
         }
         if (tails == 0) continue;
-        Eigen::Map<Eigen::ArrayXd> r(tail_r, tails);
-        r = (-r.log()).sqrt();
+        vector_math::log(tail_r, tail_r, tails);
+        for (int j = 0; j < tails; ++j) tail_r[j] = -tail_r[j];
+        vector_math::sqrt(tail_r, tail_r, tails);
         for (int j = 0; j < tails; ++j) {
             const double r1 = tail_r[j] - 1.6, r2 = tail_r[j] - 5.0;
             const double near =

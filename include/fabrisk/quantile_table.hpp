@@ -17,6 +17,8 @@
 
 #include <Eigen/Core>
 
+#include "fabrisk/vector_math.hpp"
+
 namespace fabrisk {
 
 class quantile_table {
@@ -90,8 +92,7 @@ public:
                 outside |= !in;
                 s[i] = in ? uv[i] / (1.0 - uv[i]) : 1.0;
             }
-            Eigen::Map<Eigen::ArrayXd> sm(s, len), vm(v, len);
-            sm = sm.log();
+            vector_math::log(s, s, len);
             for (Eigen::Index i = 0; i < len; ++i) {
                 const bool low = s[i] <= 0;
                 const double* y = low ? low_.data() : high_.data();
@@ -103,7 +104,7 @@ public:
                 const double h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
                 v[i] = h00 * y[k] + h10 * dy[k] + h01 * y[k + 1] + h11 * dy[k + 1];
             }
-            vm = vm.exp();
+            vector_math::exp(v, v, len);
             for (Eigen::Index i = 0; i < len; ++i) out[start + i] = s[i] <= 0 || !bounded ? v[i] : b_ - v[i];
             if (outside)
                 for (Eigen::Index i = 0; i < len; ++i)

@@ -26,6 +26,7 @@
 #include "fabrisk/distribution.hpp"
 #include "fabrisk/normal.hpp"
 #include "fabrisk/statistics.hpp"
+#include "fabrisk/vector_math.hpp"
 
 namespace fabrisk::buildout {
 
@@ -754,7 +755,6 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
     // vectorise), so g++ turns each into a few vector instructions.
     using namespace detail;
     constexpr int L = static_cast<int>(lane_count);
-    using lane_map = Eigen::Map<Eigen::ArrayXd>;
     const int n = n_;
     const double delta = 1.0 / m_, inf = std::numeric_limits<double>::infinity();
     for (Eigen::Index lane = 0; lane < count; ++lane) schedule_trial(b0 + lane, lane, ws, out);
@@ -783,7 +783,10 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
     alignas(64) double G[L], G_deadline[L], staffing_deadline[L];
     for (int b = 0; b < L; ++b) G[b] = 1, G_deadline[b] = 1, staffing_deadline[b] = 1;
     alignas(64) double full_growth[L];
-    lane_map(full_growth, L) = (-delta * (1.0 - Eigen::Map<const Eigen::ArrayXd>(r, L)).log()).exp();
+    for (int b = 0; b < L; ++b) full_growth[b] = 1.0 - r[b];
+    vector_math::log(full_growth, full_growth, L);
+    for (int b = 0; b < L; ++b) full_growth[b] *= -delta;
+    vector_math::exp(full_growth, full_growth, L);
 
     // 6–10, step by step, the lanes side by side.
     const double wafer_unit = wafer_unit_, staff_unit = staff_unit_, staff_ratio = staff_ratio_;
@@ -830,7 +833,6 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
         //    the growth is each lane's constant (1 − r)^(−Δ).
         bool at_scale = true;
         for (int b = 0; b < L; ++b) at_scale &= rate[b] == 1;
-        lane_map rate_v(rate, L);
         if (at_scale) {
             for (int b = 0; b < L; ++b) rate[b] = full_growth[b];
         } else {
@@ -840,10 +842,15 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
                 for (int b = 0; b < L; ++b) rate[b] = r[b];
             } else {
                 alignas(64) double power[L];
-                lane_map(power, L) = (Eigen::Map<const Eigen::ArrayXd>(kappa, L) * rate_v.log()).exp();
+                vector_math::log(rate, power, L);
+                for (int b = 0; b < L; ++b) power[b] *= kappa[b];
+                vector_math::exp(power, power, L);
                 for (int b = 0; b < L; ++b) rate[b] = kappa[b] == 0 ? r[b] : rate[b] > 0 ? r[b] * power[b] : 0.0;
             }
-            rate_v = (-delta * (1.0 - rate_v).log()).exp();
+            for (int b = 0; b < L; ++b) rate[b] = 1.0 - rate[b];
+            vector_math::log(rate, rate, L);
+            for (int b = 0; b < L; ++b) rate[b] *= -delta;
+            vector_math::exp(rate, rate, L);
         }
         // 8. F_k = 12·Δ·σ·N·D·Y·p₀·G; nothing operating makes nothing, even when the factor overflows.
         double* __restrict const F = ws.added.data() + k * L;
@@ -881,7 +888,10 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
     for (int q = std::max(0, j_d_ - life); q <= j_d_ - 1; ++q)
         for (int b = 0; b < L; ++b) installed[b] += added[q * L + b];
     alignas(64) double decline[L];
-    lane_map(decline, L) = 1.0 - (lane_map(G_deadline, L).log() * (-1.0 / t_d_)).exp();
+    vector_math::log(G_deadline, decline, L);
+    for (int b = 0; b < L; ++b) decline[b] *= -1.0 / t_d_;
+    vector_math::exp(decline, decline, L);
+    for (int b = 0; b < L; ++b) decline[b] = 1.0 - decline[b];
     for (Eigen::Index lane = 0; lane < count; ++lane) {
         const Eigen::Index b = b0 + lane;
         out(b, static_cast<Eigen::Index>(output::installed_flops)) = installed[lane];
