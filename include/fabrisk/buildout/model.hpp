@@ -671,6 +671,7 @@ inline void model::schedule_trial(Eigen::Index b, Eigen::Index lane, workspace& 
     scatter_entry* const queue = ws.scatter.data();
     scatter_entry* next = queue;
 
+    const double* const padded_capital = ws.capital.data();  // n + 1 values, then eight +inf
     double cumulative = 0, delay_sum = 0;
     int k = 0, funded = 0, completed = 0;
     bool funding_open = true;
@@ -688,7 +689,7 @@ inline void model::schedule_trial(Eigen::Index b, Eigen::Index lane, workspace& 
         // ends after one window, so its exit is predictable). The array is padded with +inf.
         for (;;) {
             int below = 0;
-            for (int j = 0; j < 8; ++j) below += static_cast<int>(!(share * capital[k + j] >= needed));
+            for (int j = 0; j < 8; ++j) below += static_cast<int>(!(share * padded_capital[k + j] >= needed));
             k += below;
             if (below < 8 || k > n) break;
         }
