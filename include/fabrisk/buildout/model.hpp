@@ -109,10 +109,10 @@ public:
         Eigen::ArrayXXd scalars, investor_tau, investor_pledge, overrun, delay;
         Eigen::ArrayXd shock_time, work, common, group_score;
         Eigen::MatrixXd copula_in, copula_out;
-        // The grid phase plays `lanes` trials side by side: every per-step array is laid out
+        // The grid phase plays detail::lane_count trials side by side: every per-step array is laid out
         // [step][lane], so each step is one vectorised pass over the lanes.
-        Eigen::Index lanes = 0, ramp_stride = 0;
-        Eigen::ArrayXd times, capital;  // one trial's grid times and capital C(t_k)
+        Eigen::Index ramp_stride = 0;
+        Eigen::ArrayXd capital;  // one trial's C(t_k), padded with +inf for the funding scan
         std::vector<double> ramps;      // second differences of the 5 ramp sums, [sum][step][lane]; zero between uses
         std::vector<double> added;      // F_k, [step][lane]
         std::vector<double> state;      // per-lane inputs and running values, [column][lane]
@@ -449,17 +449,14 @@ inline Eigen::ArrayXXd model::scalar_ranks(const Eigen::Ref<const Eigen::ArrayXX
 inline model::workspace model::make_workspace() const {
     workspace ws;
     const Eigen::Index n = n_;
-    ws.lanes = detail::lane_count;
-    ws.times.resize(n + 1);
-    for (Eigen::Index k = 0; k <= n; ++k) ws.times[k] = double(k) / m_;  // exactly t_k = k/m
     // Capital on the grid, padded with +inf for the funding scan's windows of eight.
     ws.capital = Eigen::ArrayXd::Constant(n + 1 + 8, std::numeric_limits<double>::infinity());
     // Padding the five sums apart by 200 bytes keeps them off the same 4 KiB offsets, where
     // the CPU would mistake their stores and loads for dependent ones.
-    ws.ramp_stride = n * ws.lanes + 25;
+    ws.ramp_stride = n * detail::lane_count + 25;
     ws.ramps.assign(static_cast<std::size_t>(5 * ws.ramp_stride), 0.0);
-    ws.added.assign(static_cast<std::size_t>(n * ws.lanes), 0.0);
-    ws.state.assign(static_cast<std::size_t>(detail::lane_columns * ws.lanes), 0.0);
+    ws.added.assign(static_cast<std::size_t>(n * detail::lane_count), 0.0);
+    ws.state.assign(static_cast<std::size_t>(detail::lane_columns * detail::lane_count), 0.0);
     // At most four second-difference points per ramp, two sums each.
     ws.scatter.resize(8 * (fab_start_.size() + planned_completion_.size() + 1));
     return ws;
@@ -630,7 +627,7 @@ inline void model::add_ramp(double c, const ramp_shape& shape, double w1, double
 
 inline void model::schedule_trial(Eigen::Index b, Eigen::Index lane, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const {
     const int n = n_;
-    const Eigen::Index grid = n + 1, L = ws.lanes;
+    const Eigen::Index grid = n + 1, L = detail::lane_count;
     const std::size_t investors = s_.investors.size(), fabs = fab_start_.size();
     const double share = ws.scalars(b, static_cast<Eigen::Index>(scalar_input::fab_capital_share));
 
@@ -644,7 +641,7 @@ inline void model::schedule_trial(Eigen::Index b, Eigen::Index lane, workspace& 
         if (pledge == 0) continue;
         const investor& iv = s_.investors[i];
         const double inv_d = 1.0 / iv.disburse_years, start = iv.disburse_start;
-        const double* t = ws.times.data();
+        const double* t = grid_times_.data();  // t_k = k/m exactly
         double* c = capital.data();
         // Nothing disbursed is nothing, even from a pledge that overflowed to inf.
         for (Eigen::Index k = 0; k < grid; ++k) {
@@ -913,8 +910,8 @@ inline void model::evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, E
         throw usage_error("buildout::model::evaluate: outputs must be " + std::to_string(uniforms.rows()) + " x " +
                           std::to_string(buildout::output_count));
     draw_inputs(uniforms, ws);
-    for (Eigen::Index b = 0; b < uniforms.rows(); b += ws.lanes)
-        play_lanes(b, std::min(ws.lanes, uniforms.rows() - b), ws, outputs);
+    for (Eigen::Index b = 0; b < uniforms.rows(); b += detail::lane_count)
+        play_lanes(b, std::min(detail::lane_count, uniforms.rows() - b), ws, outputs);
 }
 
 }  // namespace fabrisk::buildout
