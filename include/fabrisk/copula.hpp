@@ -70,7 +70,21 @@ public:
     void correlate(const Eigen::Ref<const Eigen::MatrixXd>& independent, Eigen::Ref<Eigen::MatrixXd> out) const {
         if (independent.cols() != dimension() || out.cols() != dimension() || out.rows() != independent.rows())
             throw usage_error("gaussian_copula::correlate: blocks must be n x " + std::to_string(dimension()));
-        out.noalias() = independent * factor_.transpose();
+        // Written out column by column rather than as an Eigen product: Eigen picks its product
+        // kernel by size (GEMV for one row, a lazy product for a few, GEMM for many), and the
+        // kernels round differently, so a trial's scores would depend on its block's size.
+        const Eigen::Index n = independent.rows(), d = dimension();
+        for (Eigen::Index i = 0; i < d; ++i) {
+            double* const o = out.col(i).data();
+            const double first = factor_(i, 0);
+            const double* const z0 = independent.col(0).data();
+            for (Eigen::Index r = 0; r < n; ++r) o[r] = first * z0[r];
+            for (Eigen::Index j = 1; j < d; ++j) {
+                const double l = factor_(i, j);
+                const double* const z = independent.col(j).data();
+                for (Eigen::Index r = 0; r < n; ++r) o[r] += l * z[r];
+            }
+        }
     }
 
 private:

@@ -3,14 +3,17 @@
 /// The compute build-out model of MODEL.md §3–5 as an engine model: it maps a block of
 /// uniforms (trials × dimension) to a block of outputs (trials × 10).
 ///
-/// Inputs are drawn column by column over the block (structure of arrays), then each trial is
-/// played forward. The capacity on the grid is built from a few updates per fab (a ramp is a
-/// clamped line: its few partial steps are added directly, its full-output tail through a
-/// running sum), so a trial costs O(fabs·R·m + investors·n + n), not O(fabs·n).
+/// Inputs are drawn column by column over the block (structure of arrays), then the trials are
+/// played forward eight at a time, one trial per vector lane (lanes.hpp). Funding is a binary
+/// search per fab on the never-falling capital curve, and the capacity on the grid is built
+/// from at most four second-difference updates per fab (a ramp is a clamped line), so a trial
+/// costs O(fabs·log n + investors·n + n), not O(fabs·n).
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <limits>
 #include <map>
@@ -24,6 +27,7 @@
 #include "fabrisk/buildout/scenario.hpp"
 #include "fabrisk/copula.hpp"
 #include "fabrisk/distribution.hpp"
+#include "fabrisk/lanes.hpp"
 #include "fabrisk/normal.hpp"
 #include "fabrisk/statistics.hpp"
 #include "fabrisk/vector_math.hpp"
@@ -112,7 +116,9 @@ public:
         // The grid phase plays detail::lane_count trials side by side: every per-step array is laid out
         // [step][lane], so each step is one vectorised pass over the lanes.
         Eigen::Index ramp_stride = 0;
-        Eigen::ArrayXd capital;  // one trial's C(t_k), padded with +inf for the funding scan
+        std::vector<double> capital, available;  // C(t_k) and A(t_k), [k][lane], k = 0..n
+        std::vector<double> tail;                // padded copies of a short last group's inputs
+        std::vector<double> investor_lanes;      // drop-out times and pledges, [investor][2][lane]
         std::vector<double> ramps;      // second differences of the 5 ramp sums, [sum][step][lane]; zero between uses
         std::vector<double> added;      // F_k, [step][lane]
         std::vector<double> state;      // per-lane inputs and running values, [column][lane]
@@ -154,8 +160,9 @@ private:
         double R = 0, Rm = 0, inv_Rm = 0;
         bool line = false;
     };
-    /// Funding, completion and the ramp second differences of trial b, played in lane `lane`.
-    void schedule_trial(Eigen::Index b, Eigen::Index lane, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
+    /// Capital, funding, completion and the ramp second differences of trials b0 … b0 + count − 1,
+    /// all lanes at once; also the outputs these settle and the per-lane inputs of the grid phase.
+    void schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
     /// The grid phase (steps 6–10 and the outputs) for trials b0 … b0 + count − 1.
     void play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
     using scatter_entry = detail::ramp_update;
@@ -449,16 +456,18 @@ inline Eigen::ArrayXXd model::scalar_ranks(const Eigen::Ref<const Eigen::ArrayXX
 inline model::workspace model::make_workspace() const {
     workspace ws;
     const Eigen::Index n = n_;
-    // Capital on the grid, padded with +inf for the funding scan's windows of eight.
-    ws.capital = Eigen::ArrayXd::Constant(n + 1 + 8, std::numeric_limits<double>::infinity());
+    ws.capital.assign(static_cast<std::size_t>((n + 1) * detail::lane_count), 0.0);
+    ws.available.assign(static_cast<std::size_t>((n + 1) * detail::lane_count), 0.0);
+    ws.investor_lanes.assign(2 * s_.investors.size() * detail::lane_count, 0.0);
+    ws.tail.assign((2 * (s_.investors.size() + fab_start_.size()) + scalar_input_count) * detail::lane_count, 0.0);
     // Padding the five sums apart by 200 bytes keeps them off the same 4 KiB offsets, where
     // the CPU would mistake their stores and loads for dependent ones.
     ws.ramp_stride = n * detail::lane_count + 25;
     ws.ramps.assign(static_cast<std::size_t>(5 * ws.ramp_stride), 0.0);
     ws.added.assign(static_cast<std::size_t>(n * detail::lane_count), 0.0);
     ws.state.assign(static_cast<std::size_t>(detail::lane_columns * detail::lane_count), 0.0);
-    // At most four second-difference points per ramp, two sums each.
-    ws.scatter.resize(8 * (fab_start_.size() + planned_completion_.size() + 1));
+    // A step-function ramp (add_ramp) queues at most four points in each of two sums.
+    ws.scatter.resize(8);
     return ws;
 }
 
@@ -625,108 +634,224 @@ inline void model::add_ramp(double c, const ramp_shape& shape, double w1, double
     }
 }
 
-inline void model::schedule_trial(Eigen::Index b, Eigen::Index lane, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const {
+inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const {
+    // The lanes are computed as one vector value each (lanes.hpp): every lane runs exactly
+    // the same arithmetic, whatever its neighbours hold.
+    using namespace detail;
+    using doubles = lanes::doubles;
+    using ints = lanes::ints;
+    static_assert(lane_count == lanes::count);
+    constexpr int L = lanes::count;
     const int n = n_;
-    const Eigen::Index grid = n + 1, L = detail::lane_count;
+    const std::int64_t last = n;  // the grid index n: the capital at t_n, and the ramps' spare row
     const std::size_t investors = s_.investors.size(), fabs = fab_start_.size();
-    const double share = ws.scalars(b, static_cast<Eigen::Index>(scalar_input::fab_capital_share));
+    const double inf = std::numeric_limits<double>::infinity(), m = m_;
+    const doubles zero{}, one = zero + 1.0;
+    const ints lane_index{0, 1, 2, 3, 4, 5, 6, 7};
 
-    // 1. Capital on the grid: C(t) = Σ P_i·clamp((min(t, τ_i) − b_i)/d_i, 0, 1), one vectorised
-    //    pass over the grid per investor (dividing by d_i as a product with 1/d_i).
-    auto capital = ws.capital.head(grid);
-    capital.setZero();
+    // L consecutive trials of one input column. A short last group reads a padded copy whose
+    // idle lanes hold harmless values (no pledge, no drop-out, no overrun, no delay).
+    double* spare = ws.tail.data();
+    auto column = [&](const Eigen::ArrayXXd& a, Eigen::Index col, double idle) -> const double* {
+        const double* p = a.data() + col * a.rows() + b0;
+        if (count == L) return p;
+        double* q = spare;
+        spare += L;
+        for (int b = 0; b < L; ++b) q[b] = b < count ? p[b] : idle;
+        return q;
+    };
+    auto scalar = [&](scalar_input x, double idle) { return column(ws.scalars, static_cast<Eigen::Index>(x), idle); };
+
+    // 1. Capital on the grid, [k][lane]: C(t) = Σ P_i·clamp((min(t, τ_i) − b_i)/d_i, 0, 1),
+    //    dividing by d_i as a product with 1/d_i. Nothing disbursed is nothing, even from a
+    //    pledge that overflowed to inf.
+    // Each grid time's capital is summed over the investors in a register (k outer): the
+    // investors' lanes are gathered first into one buffer, [investor][tau, pledge][lane].
+    double* const C = ws.capital.data();
+    double* const terms = ws.investor_lanes.data();
     for (std::size_t i = 0; i < investors; ++i) {
         const auto col = static_cast<Eigen::Index>(i);
-        const double tau = ws.investor_tau(b, col), pledge = ws.investor_pledge(b, col);
-        if (pledge == 0) continue;
-        const investor& iv = s_.investors[i];
-        const double inv_d = 1.0 / iv.disburse_years, start = iv.disburse_start;
-        const double* t = grid_times_.data();  // t_k = k/m exactly
-        double* c = capital.data();
-        // Nothing disbursed is nothing, even from a pledge that overflowed to inf.
-        for (Eigen::Index k = 0; k < grid; ++k) {
-            const double x = ((t[k] < tau ? t[k] : tau) - start) * inv_d;
-            const double share_in = x > 0 ? (x < 1 ? x : 1.0) : 0.0;
-            c[k] += share_in == 0 ? 0.0 : pledge * share_in;
+        std::memcpy(terms + 2 * i * L, column(ws.investor_tau, col, inf), L * sizeof(double));
+        std::memcpy(terms + (2 * i + 1) * L, column(ws.investor_pledge, col, 0.0), L * sizeof(double));
+    }
+    for (std::int64_t k = 0; k <= last; ++k) {
+        const doubles t = zero + grid_times_[static_cast<std::size_t>(k)];  // t_k = k/m exactly
+        doubles c = zero;
+        for (std::size_t i = 0; i < investors; ++i) {
+            doubles tau, pledge;
+            FABRISK_LANES_LOAD(tau, terms + 2 * i * L);
+            FABRISK_LANES_LOAD(pledge, terms + (2 * i + 1) * L);
+            const investor& iv = s_.investors[i];
+            const doubles x = ((t < tau ? t : tau) - iv.disburse_start) * (1.0 / iv.disburse_years);
+            const doubles share_in = x > 0 ? (x < 1 ? x : one) : zero;
+            c += share_in == 0 ? zero : pledge * share_in;
         }
+        FABRISK_LANES_STORE(C + k * L, c);
+    }
+    // A(t_k) = s·C(t_k), which never falls in k (pledges are non-negative and rounding is
+    // monotone); a zero share puts nothing aside, even from an infinite C.
+    doubles share;
+    FABRISK_LANES_LOAD(share, scalar(scalar_input::fab_capital_share, 1.0));
+    double* const A = ws.available.data();
+    for (std::int64_t k = 0; k <= last; ++k) {
+        doubles c;
+        FABRISK_LANES_LOAD(c, C + k * L);
+        const doubles a = share == 0 ? zero : share * c;
+        FABRISK_LANES_STORE(A + k * L, a);
     }
 
-    // 2–3. Funding in plan order (A(t) = s·C(t) never falls, so one forward scan), completion,
-    //      and each funded fab's ramp, split by exposure to the shock.
-    const double R = ws.scalars(b, static_cast<Eigen::Index>(scalar_input::ramp_years));
-    ramp_shape shape;
-    shape.R = R;
-    shape.Rm = R * m_;
-    shape.line = shape.Rm >= 1e-6;
-    shape.inv_Rm = shape.line ? 1.0 / shape.Rm : 0.0;
-    // Offsets of this lane's five ramp sums: capacity of unexposed and of exposed fabs, staff
-    // needed by each (unused when all fabs share one staff ratio), and the plan's N⁰.
-    const Eigen::Index sum_stride = ws.ramp_stride;
-    const Eigen::Index n_kept = lane, n_exposed = lane + sum_stride, q_kept = lane + 2 * sum_stride,
-                       q_exposed = lane + 3 * sum_stride, planned = lane + 4 * sum_stride;
-    const Eigen::Index no_q = -1;
-    scatter_entry* const queue = ws.scatter.data();
-    scatter_entry* next = queue;
+    // How each lane's ramps are drawn: a clamped line of R·m steps, or (R·m below 1e-6 of a
+    // step, including R = 0) a step function, added by add_ramp one lane at a time.
+    const double* const R = scalar(scalar_input::ramp_years, 1.0);
+    doubles ramp_years;
+    FABRISK_LANES_LOAD(ramp_years, R);
+    const doubles Rm = ramp_years * m;
+    const ints line = Rm >= 1e-6;
+    const doubles inv_Rm = line ? one / Rm : zero;
+    bool all_lines = true;
+    for (int b = 0; b < L; ++b) all_lines = all_lines && line[b] != 0;
 
-    const double* const padded_capital = ws.capital.data();  // n + 1 values, then eight +inf
-    double cumulative = 0, delay_sum = 0;
-    int k = 0, funded = 0, completed = 0;
-    bool funding_open = true;
+    // Ramp second differences, [sum][k][lane]; row n is a spare row that takes the updates
+    // no step sees, so every lane writes every time.
+    const Eigen::Index sum_stride = ws.ramp_stride;
+    double* const ramps = ws.ramps.data();
+    const double t_n = grid_times_[static_cast<std::size_t>(n)];
+    // A ramp in lanes: w·clamp((t_k − c)/R, 0, 1) on the grid. In grid units the line is
+    // s·(g(k − a) − g(k − e)), g(x) = max(0, x), a = c·m, e = a + R·m, s = 1/(R·m); s·g(k − a)
+    // has second differences s·(k_a − a) at k_a = ⌈a⌉ and s·(1 − (k_a − a)) at k_a + 1.
+    // So each ramp adds at most four entries per sum: constant work per fab, whatever the grid.
+    auto add_ramps = [&](const double* c_lanes, double w1, double w2, Eigen::Index sum1, Eigen::Index sum2) {
+        doubles c;
+        FABRISK_LANES_LOAD(c, c_lanes);
+        const ints seen = (c < t_n) & line;  // some step sees it (c may be +inf)
+        const doubles a = seen ? c * m : zero, e = a + Rm;
+        const ints ends = seen & (e < n);
+        const doubles e_in = ends ? e : zero;
+        // ⌈x⌉ for 0 ≤ x ≤ n by truncation, exact in this range.
+        const ints a_floor = __builtin_convertvector(a, ints), e_floor = __builtin_convertvector(e_in, ints);
+        const doubles a_trunc = __builtin_convertvector(a_floor, doubles), e_trunc = __builtin_convertvector(e_floor, doubles);
+        const ints ka = a_floor - (a_trunc < a), ke = e_floor - (e_trunc < e_in);  // a true mask is −1
+        const doubles fa = __builtin_convertvector(ka, doubles) - a, fe = __builtin_convertvector(ke, doubles) - e_in;
+        const ints at[4] = {((seen & (ka < last)) ? ka : last) * L + lane_index,
+                            ((seen & (ka + 1 < last)) ? ka + 1 : last) * L + lane_index,
+                            ((ends & (ke < last)) ? ke : last) * L + lane_index,
+                            ((ends & (ke + 1 < last)) ? ke + 1 : last) * L + lane_index};
+        const doubles value[4] = {inv_Rm * fa, inv_Rm * (one - fa), -inv_Rm * fe, -inv_Rm * (one - fe)};
+        // Lane b writes only column b, so the lanes never collide.
+        for (int q = 0; q < 4; ++q) {
+            const doubles v1 = w1 * value[q];
+            for (int b = 0; b < L; ++b) ramps[sum1 + at[q][b]] += v1[b];
+            if (sum2 >= 0) {
+                const doubles v2 = w2 * value[q];
+                for (int b = 0; b < L; ++b) ramps[sum2 + at[q][b]] += v2[b];
+            }
+        }
+        if (all_lines) return;
+        for (int b = 0; b < L; ++b) {
+            if (line[b] != 0 || !(c[b] < t_n)) continue;
+            const ramp_shape shape{R[b], Rm[b], 0.0, false};
+            scatter_entry* next = ws.scatter.data();
+            add_ramp(c[b], shape, w1, w2, sum1 + b, sum2 < 0 ? sum2 : sum2 + b, L, next);
+            for (const scatter_entry* u = ws.scatter.data(); u != next; ++u) ramps[u->at] += u->value;
+        }
+    };
+
+    // 2–3. Funding in plan order. A never falls, so fab f breaks ground at
+    //      φ_f = max(κ_f, s_f's grid index, φ_{f−1}), κ_f the number of grid points with
+    //      A(t_k) < X_f (within tolerance), found by a branch-free binary search in every lane
+    //      at once; φ = n + 1 means unfunded, and so is every later fab.
+    int top = 1;
+    while (2 * top <= n + 1) top *= 2;
+    const int coarse = top >= 4 ? top / 4 : 1;  // 8·coarse > n: seven coarse points span the grid
+    doubles cumulative{}, delay_sum{}, funded{}, completed{};
+    ints phi{};
+    alignas(64) double c_lanes[L];
+    // Offsets of the five ramp sums: capacity of unexposed and of exposed fabs, staff needed by
+    // each (unused when all fabs share one staff ratio: then Q is that ratio times N), and N⁰.
+    const Eigen::Index n_kept = 0, n_exposed = sum_stride, q_kept = 2 * sum_stride, q_exposed = 3 * sum_stride,
+                       planned = 4 * sum_stride, no_q = -1;
     for (std::size_t f = 0; f < fabs; ++f) {
         const auto col = static_cast<Eigen::Index>(f);
-        const double delay = ws.delay(b, col);
+        doubles overrun, delay;
+        FABRISK_LANES_LOAD(overrun, column(ws.overrun, col, 1.0));
+        FABRISK_LANES_LOAD(delay, column(ws.delay, col, 0.0));
         delay_sum += delay;
-        if (!funding_open) continue;
-        cumulative += fab_capex_[f] * ws.overrun(b, col);
-        k = std::max(k, fab_start_index_[f]);
-        // A(t_k) ≥ X_f within tolerance, i.e. s·C(t_k) ≥ X_f − 1e-9·max(1, |X_f|).
-        const double needed = cumulative - comparison_tolerance(cumulative);
-        // A never falls, so the first qualifying k is k plus the number of grid points below
-        // `needed` from k on: counted eight at a time (vectorised, and the loop almost always
-        // ends after one window, so its exit is predictable). The array is padded with +inf.
-        for (;;) {
-            int below = 0;
-            for (int j = 0; j < 8; ++j) below += static_cast<int>(!(share * padded_capital[k + j] >= needed));
-            k += below;
-            if (below < 8 || k > n) break;
+        cumulative += fab_capex_[f] * overrun;
+        // A(t_k) ≥ X_f within tolerance: s·C(t_k) ≥ X_f − 1e-9·max(1, |X_f|).
+        const doubles magnitude = cumulative < 0 ? -cumulative : cumulative;
+        const doubles needed = cumulative - 1e-9 * (magnitude > 1 ? magnitude : one);
+        // The search's first three levels probe the same few grid points in every lane, so
+        // they are a count over up to seven coarse points S·j − 1 (plain loads); the rest
+        // refines within S points by gathers.
+        ints below{};
+        for (int j = 1; j < 8; ++j) {
+            const std::int64_t k = std::int64_t{coarse} * j - 1;
+            if (k > last) break;
+            doubles a;
+            FABRISK_LANES_LOAD(a, A + k * L);
+            below += ~(a >= needed) & coarse;  // monotone: the points below are the first ones
         }
-        if (k > n) {
-            funding_open = false;  // this fab and every later one stay unfunded
-            continue;
+        for (int step = coarse / 2; step >= 1; step /= 2) {
+            const ints probe = below + (step - 1);
+            const ints inside = probe <= last;
+            const ints at = (inside ? probe : last) * L + lane_index;
+            doubles a;
+            FABRISK_LANES_GATHER(a, A, at);
+            below += inside & ~(a >= needed) & step;  // NaN needs (an overflowed X_f) are never met
         }
-        const double phi = grid_times_[static_cast<std::size_t>(k)], c = phi + fab_build_[f] + delay;  // t_k = k/m
-        funded += phi <= deadline_limit_;  // at_most(φ, T_d); c may be +inf, which is never ≤
-        completed += c <= deadline_limit_;
-        // With one staff-per-wafer ratio for every fab, Q is that ratio times N: no Q sums.
+        ints k = below > fab_start_index_[f] ? below : fab_start_index_[f];
+        k = k > phi ? k : phi;
+        phi = k;
+        const ints is_funded = k <= last;
+        const doubles t = __builtin_convertvector(k, doubles) / m;  // t_k = k/m, as on the grid
+        const doubles c = is_funded ? t + fab_build_[f] + delay : zero + inf;
+        funded += (is_funded & (t <= deadline_limit_)) ? one : zero;  // at_most(φ, T_d)
+        completed += c <= deadline_limit_ ? one : zero;               // c may be +inf, never ≤
+        FABRISK_LANES_STORE(c_lanes, c);
         if (fab_exposed_[f])
-            add_ramp(c, shape, fab_wafers_[f], fab_staff_[f], n_exposed, staff_ratio_ ? no_q : q_exposed, L, next);
+            add_ramps(c_lanes, fab_wafers_[f], fab_staff_[f], n_exposed, staff_ratio_ ? no_q : q_exposed);
         else
-            add_ramp(c, shape, fab_wafers_[f], fab_staff_[f], n_kept, staff_ratio_ ? no_q : q_kept, L, next);
+            add_ramps(c_lanes, fab_wafers_[f], fab_staff_[f], n_kept, staff_ratio_ ? no_q : q_kept);
     }
-    for (std::size_t p = 0; p < planned_completion_.size(); ++p)
-        add_ramp(planned_completion_[p], shape, planned_wafers_[p], 0.0, planned, no_q, L, next);
-    double* const ramps = ws.ramps.data();
-    for (const scatter_entry* e = queue; e != next; ++e) ramps[e->at] += e->value;
+    for (std::size_t p = 0; p < planned_completion_.size(); ++p) {
+        for (int b = 0; b < L; ++b) c_lanes[b] = b < count ? planned_completion_[p] : inf;  // idle lanes plan nothing
+        add_ramps(c_lanes, planned_wafers_[p], 0.0, planned, no_q);
+    }
+    for (int q = 0; q < 5; ++q)
+        for (int b = 0; b < L; ++b) ramps[q * sum_stride + last * L + b] = 0;  // the spare row
 
-    const double shock = ws.shock_time[b];
-    out(b, static_cast<Eigen::Index>(output::capital_raised_busd)) = capital[j_d_];  // t_{j_d} = T_d exactly
-    out(b, static_cast<Eigen::Index>(output::fabs_funded)) = funded;
-    out(b, static_cast<Eigen::Index>(output::fabs_completed)) = completed;
-    out(b, static_cast<Eigen::Index>(output::mean_fab_delay_years)) = fabs ? delay_sum / double(fabs) : 0.0;
-    out(b, static_cast<Eigen::Index>(output::geo_shock)) = at_most(shock, t_d_) ? 1.0 : 0.0;
+    const double* shock_in = ws.shock_time.data() + b0;
+    for (Eigen::Index lane = 0; lane < count; ++lane) {
+        const Eigen::Index b = b0 + lane;
+        out(b, static_cast<Eigen::Index>(output::capital_raised_busd)) = C[j_d_ * L + lane];  // t_{j_d} = T_d exactly
+        out(b, static_cast<Eigen::Index>(output::fabs_funded)) = funded[lane];
+        out(b, static_cast<Eigen::Index>(output::fabs_completed)) = completed[lane];
+        out(b, static_cast<Eigen::Index>(output::mean_fab_delay_years)) = fabs ? delay_sum[lane] / double(fabs) : 0.0;
+        out(b, static_cast<Eigen::Index>(output::geo_shock)) = at_most(shock_in[lane], t_d_) ? 1.0 : 0.0;
+    }
 
-    // The per-lane inputs of the grid phase.
-    double* const st = ws.state.data() + lane;
-    const auto sc = [&](scalar_input x) { return ws.scalars(b, static_cast<Eigen::Index>(x)); };
-    using namespace detail;
-    st[lane_workforce * L] = sc(scalar_input::initial_workforce);
-    st[lane_hiring * L] = sc(scalar_input::hiring_per_year);
-    st[lane_attrition * L] = sc(scalar_input::attrition_per_year);
-    st[lane_decline * L] = sc(scalar_input::cost_decline);
-    st[lane_elasticity * L] = sc(scalar_input::scale_elasticity);
-    st[lane_per_step * L] = 12.0 / m_ * s_.dies_per_wafer * sc(scalar_input::yield) * sc(scalar_input::flops_per_die);
-    st[lane_kept * L] = 1.0 - sc(scalar_input::severity);
-    st[lane_shock_step * L] = std::isfinite(shock) ? first_index_at_least(shock) : n + 1;
+    // The per-lane inputs of the grid phase; idle lanes play harmless inputs.
+    double* const st = ws.state.data();
+    const double* const workforce = scalar(scalar_input::initial_workforce, 0.0);
+    const double* const hiring = scalar(scalar_input::hiring_per_year, 0.0);
+    const double* const attrition = scalar(scalar_input::attrition_per_year, 0.0);
+    const double* const decline = scalar(scalar_input::cost_decline, 0.0);
+    const double* const elasticity = scalar(scalar_input::scale_elasticity, 0.0);
+    const double* const yield = scalar(scalar_input::yield, 0.0);
+    const double* const flops = scalar(scalar_input::flops_per_die, 0.0);
+    const double* const severity = scalar(scalar_input::severity, 0.0);
+    const double per_step = 12.0 / m_ * s_.dies_per_wafer;
+    for (int b = 0; b < L; ++b) {
+        st[lane_workforce * L + b] = workforce[b];
+        st[lane_hiring * L + b] = hiring[b];
+        st[lane_attrition * L + b] = attrition[b];
+        st[lane_decline * L + b] = decline[b];
+        st[lane_elasticity * L + b] = elasticity[b];
+        st[lane_per_step * L + b] = per_step * yield[b] * flops[b];
+        st[lane_kept * L + b] = 1.0 - severity[b];
+        const double shock = b < count ? shock_in[b] : inf;
+        st[lane_shock_step * L + b] = std::isfinite(shock) ? first_index_at_least(shock) : n + 1;
+    }
 }
 
 inline double model::exact_target_year(const double* added, Eigen::Index lane, Eigen::Index stride) const {
@@ -755,15 +880,8 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
     constexpr int L = static_cast<int>(lane_count);
     const int n = n_;
     const double delta = 1.0 / m_, inf = std::numeric_limits<double>::infinity();
-    for (Eigen::Index lane = 0; lane < count; ++lane) schedule_trial(b0 + lane, lane, ws, out);
+    schedule_lanes(b0, count, ws, out);
     double* const st = ws.state.data();
-    // Idle lanes (a short last group) play harmless inputs: nothing was added to their ramps.
-    for (Eigen::Index lane = count; lane < L; ++lane) {
-        for (int c : {lane_workforce, lane_hiring, lane_attrition, lane_decline, lane_elasticity, lane_per_step})
-            st[c * L + lane] = 0;
-        st[lane_kept * L + lane] = 1;
-        st[lane_shock_step * L + lane] = n + 1;
-    }
     double* __restrict const W = st + lane_workforce * L;
     const double* __restrict const h = st + lane_hiring * L;
     const double* __restrict const attrition = st + lane_attrition * L;
@@ -780,11 +898,24 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
     alignas(64) double slope[5 * L] = {}, value[5 * L] = {}, made[L], rate[L], sigma[L];
     alignas(64) double G[L], G_deadline[L], staffing_deadline[L];
     for (int b = 0; b < L; ++b) G[b] = 1, G_deadline[b] = 1, staffing_deadline[b] = 1;
+    // The growth factor x^(−Δ) of x = 1 − r_k, in place. With m = 2^j steps a year it is
+    // 1/√…√x (j square roots, each correctly rounded), far cheaper than exp(−Δ·ln x).
+    int roots = -1;
+    for (int j = 0; j <= 6; ++j)
+        if (m_ == 1 << j) roots = j;
+    auto growth = [&](double* __restrict x) {
+        if (roots >= 0) {
+            for (int j = 0; j < roots; ++j) vector_math::sqrt(x, x, L);
+            for (int b = 0; b < L; ++b) x[b] = 1.0 / x[b];
+        } else {
+            vector_math::log(x, x, L);
+            for (int b = 0; b < L; ++b) x[b] *= -delta;
+            vector_math::exp(x, x, L);
+        }
+    };
     alignas(64) double full_growth[L];
     for (int b = 0; b < L; ++b) full_growth[b] = 1.0 - r[b];
-    vector_math::log(full_growth, full_growth, L);
-    for (int b = 0; b < L; ++b) full_growth[b] *= -delta;
-    vector_math::exp(full_growth, full_growth, L);
+    growth(full_growth);
 
     // 6–10, step by step, the lanes side by side.
     const double wafer_unit = wafer_unit_, staff_unit = staff_unit_, staff_ratio = staff_ratio_;
@@ -826,7 +957,7 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
             const double w = W[b] + delta * (h[b] - attrition[b] * W[b]);
             W[b] = w > 0 ? w : 0.0;
         }
-        // 9. r_k = r·λ^κ (λ^0 = 1, also for λ = 0); growth (1 − r_k)^(−Δ), vectorised by Eigen.
+        // 9. r_k = r·λ^κ (λ^0 = 1, also for λ = 0); growth (1 − r_k)^(−Δ), vectorised.
         //    When every lane is at planned scale (λ = 1, e.g. before any planned fab is done)
         //    the growth is each lane's constant (1 − r)^(−Δ).
         bool at_scale = true;
@@ -846,9 +977,7 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
                 for (int b = 0; b < L; ++b) rate[b] = kappa[b] == 0 ? r[b] : rate[b] > 0 ? r[b] * power[b] : 0.0;
             }
             for (int b = 0; b < L; ++b) rate[b] = 1.0 - rate[b];
-            vector_math::log(rate, rate, L);
-            for (int b = 0; b < L; ++b) rate[b] *= -delta;
-            vector_math::exp(rate, rate, L);
+            growth(rate);
         }
         // 8. F_k = 12·Δ·σ·N·D·Y·p₀·G; nothing operating makes nothing, even when the factor overflows.
         double* __restrict const F = ws.added.data() + k * L;

@@ -1,0 +1,39 @@
+#pragma once
+/// \file lanes.hpp
+/// Eight trials side by side as one vector value: `lanes::doubles` holds one double per
+/// trial, `lanes::ints` one 64-bit integer (or a comparison's all-ones/zero mask) per trial.
+///
+/// These are GCC/Clang vector extensions: `+ − × ÷` and comparisons act lane by lane, and
+/// `mask ? a : b` selects. That is one AVX-512 register with -march=native on this machine,
+/// two or four narrower ones elsewhere, with the same results in every lane. They are used
+/// where g++'s auto-vectoriser gives up on short lane loops (it unrolls them first, then
+/// rarely vectorises the pieces), and only inside functions, never passed by value, so the
+/// vector calling convention (-Wpsabi) never comes into play.
+#include <cstdint>
+#include <cstring>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
+
+namespace fabrisk::lanes {
+
+inline constexpr int count = 8;
+using doubles = double __attribute__((vector_size(count * sizeof(double))));
+using ints = std::int64_t __attribute__((vector_size(count * sizeof(std::int64_t))));
+
+}  // namespace fabrisk::lanes
+
+/// Loads `count` consecutive doubles at `pointer` into `lanes::doubles` variable `into`.
+#define FABRISK_LANES_LOAD(into, pointer) std::memcpy(&(into), (pointer), sizeof(into))
+/// Stores `lanes::doubles` value `from` at `pointer`.
+#define FABRISK_LANES_STORE(pointer, from) std::memcpy((pointer), &(from), sizeof(from))
+/// into[b] = base[index[b]] for every lane b: one gather instruction with AVX-512.
+#if defined(__AVX512F__)
+#define FABRISK_LANES_GATHER(into, base, index) \
+    (into) = (::fabrisk::lanes::doubles)_mm512_i64gather_pd((__m512i)(index), (base), 8)
+#else
+#define FABRISK_LANES_GATHER(into, base, index) \
+    for (int gather_lane_ = 0; gather_lane_ < ::fabrisk::lanes::count; ++gather_lane_) \
+    (into)[gather_lane_] = (base)[(index)[gather_lane_]]
+#endif
