@@ -158,8 +158,13 @@ TEST(Lanes, ATrialsOutputsDoNotDependOnItsBlockOrLaneNeighbours) {
     auto doc = nlohmann::json::parse(read(FABRISK_SCENARIO_DIR "/seven-trillion.json"));
     doc["geopolitics"]["shock_probability"] = 0.5;
     doc["fabs"]["groups"][1]["staff_per_fab"] = 9000;
-    for (const char* path : {FABRISK_SCENARIO_DIR "/seven-trillion.json", ""}) {
-        const auto s = *path ? fb::load_scenario(path) : fb::parse_scenario(doc.dump());
+    // Ramps so short that some lanes draw them as lines and others as steps (R·m below 1e-6),
+    // and 12 steps a year (the growth factor through exp/log rather than square roots).
+    auto mixed = doc;
+    mixed["fabs"]["ramp_years"] = {{"dist", "uniform"}, {"min", 0}, {"max", 2e-7}};
+    mixed["time"]["steps_per_year"] = 12;
+    for (const std::string& json : {std::string(), doc.dump(), mixed.dump()}) {
+        const auto s = json.empty() ? fb::load_scenario(FABRISK_SCENARIO_DIR "/seven-trillion.json") : fb::parse_scenario(json);
         const fb::model m(s);
         const Eigen::Index trials = 37;
         Eigen::ArrayXXd u(trials, static_cast<Eigen::Index>(m.dimension()));
