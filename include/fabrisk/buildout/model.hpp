@@ -154,22 +154,17 @@ private:
     int first_index_at_least(double x) const;
     void draw_factor_block(const Eigen::Ref<const Eigen::ArrayXXd>& u, const distribution& d, double rho,
                            const factor_dims& dims, std::size_t entities, Eigen::ArrayXXd& out, workspace& ws) const;
-    /// How a trial's ramps are drawn: a clamped line of R·m steps, or (R·m below 1e-6 of a
-    /// step, including R = 0) a step function.
-    struct ramp_shape {
-        double R = 0, Rm = 0, inv_Rm = 0;
-        bool line = false;
-    };
     /// Capital, funding, completion and the ramp second differences of trials b0 … b0 + count − 1,
     /// all lanes at once; also the outputs these settle and the per-lane inputs of the grid phase.
     void schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
     /// The grid phase (steps 6–10 and the outputs) for trials b0 … b0 + count − 1.
     void play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
     using scatter_entry = detail::ramp_update;
-    /// Appends fab ramp updates (weights w1 at offset at1, w2 at at2 unless it is negative,
-    /// successive steps `stride` apart) at `next`.
-    void add_ramp(double c, const ramp_shape& shape, double w1, double w2, Eigen::Index at1, Eigen::Index at2,
-                  Eigen::Index stride, scatter_entry*& next) const;
+    /// Appends the second-difference updates of a ramp too short to draw as a line (R·m below
+    /// 1e-6 of a step, including R = 0: a step function) at `next`: weights w1 at offset at1,
+    /// w2 at at2 unless it is negative, successive steps `stride` apart.
+    void add_step_ramp(double c, double R, double w1, double w2, Eigen::Index at1, Eigen::Index at2,
+                       Eigen::Index stride, scatter_entry*& next) const;
     /// target_year of one lane, summing every window afresh (the careful path near the target).
     double exact_target_year(const double* added, Eigen::Index lane, Eigen::Index stride) const;
 
@@ -466,7 +461,7 @@ inline model::workspace model::make_workspace() const {
     ws.ramps.assign(static_cast<std::size_t>(5 * ws.ramp_stride), 0.0);
     ws.added.assign(static_cast<std::size_t>(n * detail::lane_count), 0.0);
     ws.state.assign(static_cast<std::size_t>(detail::lane_columns * detail::lane_count), 0.0);
-    // A step-function ramp (add_ramp) queues at most four points in each of two sums.
+    // A step-function ramp (add_step_ramp) queues at most four points in each of two sums.
     ws.scatter.resize(8);
     return ws;
 }
@@ -588,13 +583,8 @@ inline void model::draw_inputs(const Eigen::Ref<const Eigen::ArrayXXd>& u, works
     draw_factor_block(u, s_.delay_years, s_.delay_correlation, delay_dims_, fab_start_.size(), ws.delay, ws);
 }
 
-inline void model::add_ramp(double c, const ramp_shape& shape, double w1, double w2, Eigen::Index at1, Eigen::Index at2,
-                            Eigen::Index stride, scatter_entry*& next) const {
-    // Capacity on the grid is a sum of clamped lines w·clamp((t_k − c)/R, 0, 1). A clamped line
-    // has a second difference (in k) at no more than four grid points, so each fab adds a few
-    // entries to a second-difference array and two running sums rebuild every step's value:
-    // constant work per fab, whatever the grid. The updates are queued and applied after
-    // the trial's last fab, so the CPU never waits on a store to an address it is still computing.
+inline void model::add_step_ramp(double c, double R, double w1, double w2, Eigen::Index at1, Eigen::Index at2,
+                                 Eigen::Index stride, scatter_entry*& next) const {
     const int n = n_;
     auto add = [&](int k, double x) {
         if (k < n) {
@@ -607,28 +597,15 @@ inline void model::add_ramp(double c, const ramp_shape& shape, double w1, double
         add(k + 1, -x);
     };
     if (!(c < grid_times_[static_cast<std::size_t>(n)])) return;  // no step sees it
-    if (shape.line) {
-        // In grid units the line is s·(g(k − a) − g(k − b)), g(x) = max(0, x), a = c·m,
-        // b = a + R·m, s = 1/(R·m). s·g(k − a) is s·e at k_a = ⌈a⌉ (e = k_a − a) and grows by s
-        // a step after that: second differences s·e at k_a and s·(1 − e) at k_a + 1.
-        const double a = c * m_, b = a + shape.Rm, s = shape.inv_Rm;
-        const int ka = static_cast<int>(std::ceil(a));
-        add(ka, s * (ka - a));
-        add(ka + 1, s * (1 - (ka - a)));
-        if (b < n) {
-            const int kb = static_cast<int>(std::ceil(b));
-            add(kb, -s * (kb - b));
-            add(kb + 1, -s * (1 - (kb - b)));
-        }
-    } else if (shape.R == 0) {
+    if (R == 0) {
         jump(first_index_at_least(c), 1.0);  // ρ = 1 once t_k ≥ c (within tolerance)
     } else {
-        // A ramp shorter than a millionth of a step: only the first grid time past c can
-        // be partial, at (t_k − c)/R; full output from the next one.
+        // Only the first grid time past c can be partial, at (t_k − c)/R; full output from the
+        // next one.
         const double* t = grid_times_.data();
         int k = std::max(0, static_cast<int>(c * m_) - 1);
         while (k < n && !(t[k] > c)) ++k;
-        const double rho = std::min(1.0, (t[k] - c) / shape.R);
+        const double rho = std::min(1.0, (t[k] - c) / R);
         jump(k, rho);
         jump(k + 1, 1 - rho);
     }
@@ -701,7 +678,7 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     }
 
     // How each lane's ramps are drawn: a clamped line of R·m steps, or (R·m below 1e-6 of a
-    // step, including R = 0) a step function, added by add_ramp one lane at a time.
+    // step, including R = 0) a step function, added by add_step_ramp one lane at a time.
     const double* const R = scalar(scalar_input::ramp_years, 1.0);
     doubles ramp_years;
     FABRISK_LANES_LOAD(ramp_years, R);
@@ -749,9 +726,8 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
         if (all_lines) return;
         for (int b = 0; b < L; ++b) {
             if (line[b] != 0 || !(c[b] < t_n)) continue;
-            const ramp_shape shape{R[b], Rm[b], 0.0, false};
             scatter_entry* next = ws.scatter.data();
-            add_ramp(c[b], shape, w1, w2, sum1 + b, sum2 < 0 ? sum2 : sum2 + b, L, next);
+            add_step_ramp(c[b], R[b], w1, w2, sum1 + b, sum2 < 0 ? sum2 : sum2 + b, L, next);
             for (const scatter_entry* u = ws.scatter.data(); u != next; ++u) ramps[u->at] += u->value;
         }
     };
