@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <iostream>
 #include <limits>
 #include <vector>
@@ -84,6 +85,39 @@ TEST(InverseNormalCdf, BlockFormMatchesBoostOnDenseGridToOneEMinus13) {
               << worst_vs_scalar << "\n";
     EXPECT_LE(worst, 1e-13);
     EXPECT_LE(worst_vs_scalar, 1e-14);
+}
+
+TEST(InverseNormalCdf, BlockValueDependsOnlyOnItsInputWhateverItsPlace) {
+    // The block form compresses tail values into a list and pads short vectors: a value must
+    // come out the same wherever it sits, whatever its neighbours, in place or not. Extremes
+    // (0, 1, NaN, subnormals) go to the scalar form inside the block.
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const std::vector<double> special = {0.0, 1.0, nan, 1e-310, 1e-300, 0.075, 0.925, 1e-12, 0.5, 0.3};
+    Eigen::ArrayXd pool(600);
+    std::uint64_t state = 12345;
+    for (Eigen::Index i = 0; i < pool.size(); ++i) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        pool[i] = static_cast<double>(state >> 11) * 0x1p-53;
+        if (i % 37 == 0) pool[i] = special[static_cast<std::size_t>(i / 37) % special.size()];
+    }
+    auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+    Eigen::ArrayXd whole(pool.size());
+    fabrisk::inverse_normal_cdf(pool, whole);
+    for (Eigen::Index i = 0; i < pool.size(); ++i) {
+        const double p = pool[i];
+        if (!(p > 1e-300 && p < 1.0)) {  // the extremes exactly as the scalar form
+            ASSERT_TRUE(same(whole[i], fabrisk::inverse_normal_cdf(p))) << p;
+        }
+    }
+    for (Eigen::Index len : {1, 3, 8, 9, 63, 257, 599}) {
+        for (Eigen::Index offset : {0, 1, 5}) {
+            if (offset + len > pool.size()) continue;
+            Eigen::ArrayXd part = pool.segment(offset, len);
+            fabrisk::inverse_normal_cdf(part, part);  // in place
+            for (Eigen::Index i = 0; i < len; ++i)
+                ASSERT_TRUE(same(part[i], whole[offset + i])) << "len " << len << " offset " << offset << " i " << i;
+        }
+    }
 }
 
 TEST(InverseNormalCdf, KnownValuesAndSymmetry) {

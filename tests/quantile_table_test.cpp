@@ -102,3 +102,29 @@ TEST(QuantileTable, DistributionsUseItAndStayWithinTheBound) {
     }
     EXPECT_LT(worst_block, 1e-9);
 }
+
+TEST(QuantileTable, BlockValueDependsOnlyOnItsProbabilityWhateverItsPlace) {
+    // The block form works eight values at a time, pads a short last vector and sends values
+    // beyond the grid (and 0, 1) to the exact solve: every value must come out the same wherever
+    // it sits, in place or not.
+    const auto pert = fabrisk::pert(0.1, 0.3, 0.75);
+    Eigen::ArrayXd pool(300);
+    for (Eigen::Index i = 0; i < pool.size(); ++i) pool[i] = std::fmod(0.6180339887498949 * double(i + 1), 1.0);
+    const double special[] = {1e-13, 1 - 1e-13, 1e-12, 0.5, 0.0, 1.0};
+    for (Eigen::Index i = 0; i < pool.size(); i += 41) pool[i] = special[(i / 41) % 6];
+    Eigen::ArrayXd whole(pool.size());
+    fabrisk::quantile(pert, pool, whole);
+    for (Eigen::Index len : {1, 5, 8, 13, 64, 299}) {
+        for (Eigen::Index offset : {0, 1, 3}) {
+            if (offset + len > pool.size()) continue;
+            Eigen::ArrayXd part = pool.segment(offset, len);
+            fabrisk::quantile(pert, part, part);  // in place
+            for (Eigen::Index i = 0; i < len; ++i)
+                ASSERT_EQ(part[i], whole[offset + i]) << "len " << len << " offset " << offset << " u " << pool[offset + i];
+        }
+    }
+    for (Eigen::Index i = 0; i < pool.size(); ++i) {
+        const double want = fabrisk::quantile(pert, pool[i]);  // the scalar form, to a few ulps
+        ASSERT_NEAR(whole[i], want, 1e-14 * std::fabs(want)) << pool[i];
+    }
+}

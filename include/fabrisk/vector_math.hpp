@@ -12,8 +12,11 @@
 
 namespace fabrisk::vector_math {
 
-namespace detail {
+/// Eight values: a whole number of packets for every SIMD width, so no element takes the
+/// scalar path.
 using block = Eigen::Array<double, 8, 1>;
+
+namespace detail {
 
 /// out[i] = f(in[i]) for i < n, in blocks of eight; `out` may be `in`.
 template <class F>
@@ -33,13 +36,13 @@ void apply(const double* in, double* out, Eigen::Index n, F f) {
 }  // namespace detail
 
 inline void exp(const double* in, double* out, Eigen::Index n) {
-    detail::apply(in, out, n, [](const detail::block& x) -> detail::block { return x.exp(); });
+    detail::apply(in, out, n, [](const block& x) -> block { return x.exp(); });
 }
 inline void log(const double* in, double* out, Eigen::Index n) {
-    detail::apply(in, out, n, [](const detail::block& x) -> detail::block { return x.log(); });
+    detail::apply(in, out, n, [](const block& x) -> block { return x.log(); });
 }
 inline void sqrt(const double* in, double* out, Eigen::Index n) {
-    detail::apply(in, out, n, [](const detail::block& x) -> detail::block { return x.sqrt(); });
+    detail::apply(in, out, n, [](const block& x) -> block { return x.sqrt(); });
 }
 
 /// In place over an Eigen array or block (contiguous).
