@@ -54,7 +54,7 @@ inline constexpr std::array<const char*, output_count> output_names{
 
 namespace detail {
 /// Trials played side by side in the grid phase: one AVX-512 register of doubles.
-inline constexpr Eigen::Index lane_count = 8;
+inline constexpr Eigen::Index lane_count = lanes::count;
 /// One pending update of the ramp second differences: ramps[at] += value.
 struct ramp_update {
     Eigen::Index at;
@@ -119,6 +119,7 @@ public:
         std::vector<double> capital, available;  // C(t_k) and A(t_k), [k][lane], k = 0..n
         std::vector<double> tail;                // padded copies of a short last group's inputs
         std::vector<double> investor_lanes;      // drop-out times and pledges, [investor][2][lane]
+        std::vector<double> completion;          // each fab's completion time c_f, [fab][lane]
         std::vector<double> ramps;      // second differences of the 5 ramp sums, [sum][step][lane]; zero between uses
         std::vector<double> added;      // F_k, [step][lane]
         std::vector<double> state;      // per-lane inputs and running values, [column][lane]
@@ -454,6 +455,7 @@ inline model::workspace model::make_workspace() const {
     ws.capital.assign(static_cast<std::size_t>((n + 1) * detail::lane_count), 0.0);
     ws.available.assign(static_cast<std::size_t>((n + 1) * detail::lane_count), 0.0);
     ws.investor_lanes.assign(2 * s_.investors.size() * detail::lane_count, 0.0);
+    ws.completion.assign(fab_start_.size() * detail::lane_count, 0.0);
     ws.tail.assign((2 * (s_.investors.size() + fab_start_.size()) + scalar_input_count) * detail::lane_count, 0.0);
     // Padding the five sums apart by 200 bytes keeps them off the same 4 KiB offsets, where
     // the CPU would mistake their stores and loads for dependent ones.
@@ -617,7 +619,6 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     using namespace detail;
     using doubles = lanes::doubles;
     using ints = lanes::ints;
-    static_assert(lane_count == lanes::count);
     constexpr int L = lanes::count;
     const int n = n_;
     const std::int64_t last = n;  // the grid index n: the capital at t_n, and the ramps' spare row
@@ -742,6 +743,7 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     doubles cumulative{}, delay_sum{}, funded{}, completed{};
     ints phi{};
     alignas(64) double c_lanes[L];
+    double* const completion = ws.completion.data();
     // Offsets of the five ramp sums: capacity of unexposed and of exposed fabs, staff needed by
     // each (unused when all fabs share one staff ratio: then Q is that ratio times N), and N⁰.
     const Eigen::Index n_kept = 0, n_exposed = sum_stride, q_kept = 2 * sum_stride, q_exposed = 3 * sum_stride,
@@ -783,11 +785,15 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
         const doubles c = is_funded ? t + fab_build_[f] + delay : zero + inf;
         funded += (is_funded & (t <= deadline_limit_)) ? one : zero;  // at_most(φ, T_d)
         completed += c <= deadline_limit_ ? one : zero;               // c may be +inf, never ≤
-        FABRISK_LANES_STORE(c_lanes, c);
+        FABRISK_LANES_STORE(completion + f * L, c);
+    }
+    // Then the ramps, in a second pass: kept apart, the funding loop is short enough for the
+    // CPU to overlap the searches (gathers) of successive fabs.
+    for (std::size_t f = 0; f < fabs; ++f) {
         if (fab_exposed_[f])
-            add_ramps(c_lanes, fab_wafers_[f], fab_staff_[f], n_exposed, staff_ratio_ ? no_q : q_exposed);
+            add_ramps(completion + f * L, fab_wafers_[f], fab_staff_[f], n_exposed, staff_ratio_ ? no_q : q_exposed);
         else
-            add_ramps(c_lanes, fab_wafers_[f], fab_staff_[f], n_kept, staff_ratio_ ? no_q : q_kept);
+            add_ramps(completion + f * L, fab_wafers_[f], fab_staff_[f], n_kept, staff_ratio_ ? no_q : q_kept);
     }
     for (std::size_t p = 0; p < planned_completion_.size(); ++p) {
         for (int b = 0; b < L; ++b) c_lanes[b] = b < count ? planned_completion_[p] : inf;  // idle lanes plan nothing
@@ -849,120 +855,119 @@ inline double model::exact_target_year(const double* added, Eigen::Index lane, E
 }
 
 inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const {
-    // The loops below run over a compile-time number of lanes with plain ternaries (no
-    // std::min/max, which return references, and no Eigen select, which Eigen 3.4 does not
-    // vectorise), so g++ turns each into a few vector instructions.
+    // Every per-lane quantity is one lanes::doubles value (lanes.hpp), kept in registers across
+    // the steps: each lane runs exactly the same arithmetic, whatever its neighbours hold.
     using namespace detail;
-    constexpr int L = static_cast<int>(lane_count);
+    using doubles = lanes::doubles;
+    using ints = lanes::ints;
+    constexpr int L = lanes::count;
     const int n = n_;
     const double delta = 1.0 / m_, inf = std::numeric_limits<double>::infinity();
     schedule_lanes(b0, count, ws, out);
-    double* const st = ws.state.data();
-    double* __restrict const W = st + lane_workforce * L;
-    const double* __restrict const h = st + lane_hiring * L;
-    const double* __restrict const attrition = st + lane_attrition * L;
-    const double* __restrict const r = st + lane_decline * L;
-    const double* __restrict const kappa = st + lane_elasticity * L;
-    const double* __restrict const per_step = st + lane_per_step * L;
-    const double* __restrict const kept = st + lane_kept * L;
-    const double* __restrict const k_shock = st + lane_shock_step * L;
+    const double* const st = ws.state.data();
+    doubles W, h, attrition, r, kappa, per_step, kept, k_shock;
+    FABRISK_LANES_LOAD(W, st + lane_workforce * L);
+    FABRISK_LANES_LOAD(h, st + lane_hiring * L);
+    FABRISK_LANES_LOAD(attrition, st + lane_attrition * L);
+    FABRISK_LANES_LOAD(r, st + lane_decline * L);
+    FABRISK_LANES_LOAD(kappa, st + lane_elasticity * L);
+    FABRISK_LANES_LOAD(per_step, st + lane_per_step * L);
+    FABRISK_LANES_LOAD(kept, st + lane_kept * L);
+    FABRISK_LANES_LOAD(k_shock, st + lane_shock_step * L);
+    const doubles zero{}, one = zero + 1.0;
     bool elasticity_one = true, elasticity_zero = true;
     for (Eigen::Index lane = 0; lane < count; ++lane) {
         elasticity_one = elasticity_one && kappa[lane] == 1;
         elasticity_zero = elasticity_zero && kappa[lane] == 0;
     }
-    alignas(64) double slope[5 * L] = {}, value[5 * L] = {}, made[L], rate[L], sigma[L];
-    alignas(64) double G[L], G_deadline[L], staffing_deadline[L];
-    for (int b = 0; b < L; ++b) G[b] = 1, G_deadline[b] = 1, staffing_deadline[b] = 1;
+    // Eigen's vectorised sqrt, log and exp on one lanes value (whole packets, so no lane takes
+    // a scalar path).
+    auto apply = [](doubles& x, auto f) {
+        vector_math::block at_hand;
+        FABRISK_LANES_STORE(at_hand.data(), x);
+        at_hand = f(at_hand);
+        FABRISK_LANES_LOAD(x, at_hand.data());
+    };
     // The growth factor x^(−Δ) of x = 1 − r_k, in place. With m = 2^j steps a year it is
     // 1/√…√x (j square roots, each correctly rounded), far cheaper than exp(−Δ·ln x).
     int roots = -1;
     for (int j = 0; j <= 6; ++j)
         if (m_ == 1 << j) roots = j;
-    auto growth = [&](double* __restrict x) {
+    auto growth = [&](doubles& x) {
         if (roots >= 0) {
-            for (int j = 0; j < roots; ++j) vector_math::sqrt(x, x, L);
-            for (int b = 0; b < L; ++b) x[b] = 1.0 / x[b];
+            for (int j = 0; j < roots; ++j) apply(x, [](const vector_math::block& v) -> vector_math::block { return v.sqrt(); });
+            x = 1.0 / x;
         } else {
-            vector_math::log(x, x, L);
-            for (int b = 0; b < L; ++b) x[b] *= -delta;
-            vector_math::exp(x, x, L);
+            apply(x, [](const vector_math::block& v) -> vector_math::block { return v.log(); });
+            x *= -delta;
+            apply(x, [](const vector_math::block& v) -> vector_math::block { return v.exp(); });
         }
     };
-    alignas(64) double full_growth[L];
-    for (int b = 0; b < L; ++b) full_growth[b] = 1.0 - r[b];
+    doubles full_growth = one - r;
     growth(full_growth);
 
-    // 6–10, step by step, the lanes side by side.
+    // 6–10, step by step, the lanes side by side. Two running sums rebuild each of the five
+    // ramp sums from its second differences, which are zeroed behind for the next group;
+    // rounding residues are never allowed below zero. With a shared staff ratio the Q sums
+    // (2 and 3) stay zero and Q = ratio·N, so they are skipped.
     const double wafer_unit = wafer_unit_, staff_unit = staff_unit_, staff_ratio = staff_ratio_;
+    const bool staff_sums = staff_ratio_ == 0;
     const Eigen::Index sum_stride = ws.ramp_stride;
+    doubles slope[5] = {}, value[5] = {}, v[5] = {};
+    doubles G = one, G_deadline = one, staffing_deadline = one;
+    double* const F_all = ws.added.data();
     for (int k = 0; k < n; ++k) {
-        double* __restrict const d2 = ws.ramps.data() + k * L;
-        const double step = k;
-        // The lanes' arrays never overlap; without the hint g++ cannot prove it and keeps the
-        // loop scalar.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC ivdep
-#endif
-        for (int b = 0; b < L; ++b) {
-            // Two running sums rebuild each ramp sum; the second differences are left zeroed
-            // for the next group, and rounding residues are never allowed below zero.
-            double v[5];
-            for (int q = 0; q < 5; ++q) {
-                slope[q * L + b] += d2[q * sum_stride + b];
-                d2[q * sum_stride + b] = 0;
-                value[q * L + b] += slope[q * L + b];
-                const double x = value[q * L + b];
-                v[q] = x > 0 ? x : 0.0;
-            }
-            const double alpha = step >= k_shock[b] ? kept[b] : 1.0;
-            // N, Q and N⁰ in units (the scales cancel in λ); min(1, x) as std::min does it,
-            // so a NaN ratio (inf/inf) counts as 1.
-            // With a shared staff ratio the Q sums stay zero and Q = ratio·N.
-            const double n_units = v[0] + alpha * v[1], n0_units = v[4];
-            const double Q = staff_unit * (staff_ratio * n_units + (v[2] + alpha * v[3]));
-            // 7. σ = min(1, W/Q) (1 when Q = 0); λ = min(1, N/N⁰) (1 when N⁰ = 0).
-            double s = W[b] / (Q == 0 ? 1.0 : Q);
-            s = Q == 0 || !(s < 1.0) ? 1.0 : s;
-            double l = n_units / (n0_units == 0 ? 1.0 : n0_units);
-            l = n0_units == 0 || !(l < 1.0) ? 1.0 : l;
-            sigma[b] = s;
-            made[b] = s * n_units * wafer_unit;  // σ·N, zero whenever σ·N is
-            rate[b] = l;
-            // 10. W ← max(0, W + Δ·(h − a·W)).
-            const double w = W[b] + delta * (h[b] - attrition[b] * W[b]);
-            W[b] = w > 0 ? w : 0.0;
+        double* const d2 = ws.ramps.data() + k * L;
+        for (int q = 0; q < 5; ++q) {
+            if (!staff_sums && (q == 2 || q == 3)) continue;
+            doubles d;
+            FABRISK_LANES_LOAD(d, d2 + q * sum_stride);
+            FABRISK_LANES_STORE(d2 + q * sum_stride, zero);
+            slope[q] += d;
+            value[q] += slope[q];
+            v[q] = value[q] > 0 ? value[q] : zero;
         }
-        // 9. r_k = r·λ^κ (λ^0 = 1, also for λ = 0); growth (1 − r_k)^(−Δ), vectorised.
-        //    When every lane is at planned scale (λ = 1, e.g. before any planned fab is done)
-        //    the growth is each lane's constant (1 − r)^(−Δ).
+        const doubles alpha = double(k) >= k_shock ? kept : one;
+        // N, Q and N⁰ in units (the scales cancel in λ); min(1, x) as std::min does it, so a
+        // NaN ratio (inf/inf) counts as 1.
+        const doubles n_units = v[0] + alpha * v[1], n0_units = v[4];
+        const doubles Q = staff_unit * (staff_ratio * n_units + (v[2] + alpha * v[3]));
+        // 7. σ = min(1, W/Q) (1 when Q = 0); λ = min(1, N/N⁰) (1 when N⁰ = 0).
+        doubles sigma = W / (Q == 0 ? one : Q);
+        sigma = ((Q == 0) | !(sigma < 1.0)) ? one : sigma;
+        doubles rate = n_units / (n0_units == 0 ? one : n0_units);
+        rate = ((n0_units == 0) | !(rate < 1.0)) ? one : rate;
+        const doubles made = sigma * n_units * wafer_unit;  // σ·N, zero whenever σ·N is
+        // 10. W ← max(0, W + Δ·(h − a·W)).
+        const doubles w = W + delta * (h - attrition * W);
+        W = w > 0 ? w : zero;
+        // 9. r_k = r·λ^κ (λ^0 = 1, also for λ = 0); growth (1 − r_k)^(−Δ). When every lane is
+        //    at planned scale (λ = 1, e.g. before any planned fab is done) the growth is each
+        //    lane's constant (1 − r)^(−Δ).
         bool at_scale = true;
         for (int b = 0; b < L; ++b) at_scale &= rate[b] == 1;
         if (at_scale) {
-            for (int b = 0; b < L; ++b) rate[b] = full_growth[b];
+            rate = full_growth;
         } else {
             if (elasticity_one) {
-                for (int b = 0; b < L; ++b) rate[b] *= r[b];
+                rate *= r;
             } else if (elasticity_zero) {
-                for (int b = 0; b < L; ++b) rate[b] = r[b];
+                rate = r;
             } else {
-                alignas(64) double power[L];
-                vector_math::log(rate, power, L);
-                for (int b = 0; b < L; ++b) power[b] *= kappa[b];
-                vector_math::exp(power, power, L);
-                for (int b = 0; b < L; ++b) rate[b] = kappa[b] == 0 ? r[b] : rate[b] > 0 ? r[b] * power[b] : 0.0;
+                doubles power = rate;
+                apply(power, [](const vector_math::block& x) -> vector_math::block { return x.log(); });
+                power *= kappa;
+                apply(power, [](const vector_math::block& x) -> vector_math::block { return x.exp(); });
+                rate = kappa == 0 ? r : rate > 0 ? r * power : zero;
             }
-            for (int b = 0; b < L; ++b) rate[b] = 1.0 - rate[b];
+            rate = 1.0 - rate;
             growth(rate);
         }
         // 8. F_k = 12·Δ·σ·N·D·Y·p₀·G; nothing operating makes nothing, even when the factor overflows.
-        double* __restrict const F = ws.added.data() + k * L;
-        for (int b = 0; b < L; ++b) {
-            F[b] = made[b] == 0 ? 0.0 : per_step[b] * made[b] * G[b];
-            G[b] *= rate[b];
-        }
-        if (k == j_d_ - 1)
-            for (int b = 0; b < L; ++b) G_deadline[b] = G[b], staffing_deadline[b] = sigma[b];
+        const doubles F = made == 0 ? zero : per_step * made * G;
+        FABRISK_LANES_STORE(F_all + k * L, F);
+        G *= rate;
+        if (k == j_d_ - 1) G_deadline = G, staffing_deadline = sigma;
     }
 
     // Installed compute: what was made in the last ℓ years. A running window sum finds the
@@ -970,31 +975,33 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
     // window afresh, so rounding cannot decide.
     const int life = lifetime_steps_;
     const double target = s_.target_flops, target_low = target - comparison_tolerance(target);
-    const double* __restrict const added = ws.added.data();
-    alignas(64) double running[L] = {}, year[L], careful[L] = {}, installed[L] = {};
-    for (int b = 0; b < L; ++b) year[b] = inf;
+    const double* const added = ws.added.data();
+    doubles running = zero, year = zero + inf, careful = zero, installed = zero;
     for (int j = 1; j <= n; ++j) {
-        const double* __restrict const in = added + (j - 1) * L;
-        for (int b = 0; b < L; ++b) running[b] += in[b];
+        doubles in;
+        FABRISK_LANES_LOAD(in, added + (j - 1) * L);
+        running += in;
         if (j - 1 - life >= 0) {
-            const double* __restrict const gone = added + (j - 1 - life) * L;
-            for (int b = 0; b < L; ++b) running[b] -= gone[b];
+            doubles gone;
+            FABRISK_LANES_LOAD(gone, added + (j - 1 - life) * L);
+            running -= gone;
         }
         const double when = s_.time.start_year + grid_times_[static_cast<std::size_t>(j)];  // t_j = j/m
-        for (int b = 0; b < L; ++b) {
-            const bool open = year[b] == inf;
-            const double gap = running[b] - target;
-            careful[b] = open && (gap < 0 ? -gap : gap) <= 1e-6 * target ? 1.0 : careful[b];
-            year[b] = open && running[b] >= target_low ? when : year[b];
-        }
+        const ints open = year == inf;
+        const doubles gap = running - target;
+        careful = (open & ((gap < 0 ? -gap : gap) <= 1e-6 * target)) ? one : careful;
+        year = (open & (running >= target_low)) ? zero + when : year;
     }
-    for (int q = std::max(0, j_d_ - life); q <= j_d_ - 1; ++q)
-        for (int b = 0; b < L; ++b) installed[b] += added[q * L + b];
-    alignas(64) double decline[L];
-    vector_math::log(G_deadline, decline, L);
-    for (int b = 0; b < L; ++b) decline[b] *= -1.0 / t_d_;
-    vector_math::exp(decline, decline, L);
-    for (int b = 0; b < L; ++b) decline[b] = 1.0 - decline[b];
+    for (int q = std::max(0, j_d_ - life); q <= j_d_ - 1; ++q) {
+        doubles in;
+        FABRISK_LANES_LOAD(in, added + q * L);
+        installed += in;
+    }
+    doubles decline = G_deadline;
+    apply(decline, [](const vector_math::block& x) -> vector_math::block { return x.log(); });
+    decline *= -1.0 / t_d_;
+    apply(decline, [](const vector_math::block& x) -> vector_math::block { return x.exp(); });
+    decline = 1.0 - decline;
     for (Eigen::Index lane = 0; lane < count; ++lane) {
         const Eigen::Index b = b0 + lane;
         out(b, static_cast<Eigen::Index>(output::installed_flops)) = installed[lane];
