@@ -118,7 +118,7 @@ public:
         Eigen::Index ramp_stride = 0;
         std::vector<double> capital, available;  // C(t_k) and A(t_k), [k][lane], k = 0..n
         std::vector<double> tail;                // padded copies of a short last group's inputs
-        std::vector<double> investor_lanes;      // drop-out times and pledges, [investor][2][lane]
+        std::vector<double> investor_lanes;      // disbursement caps and pledges, [investor][2][lane]
         std::vector<double> completion;          // each fab's completion time c_f, [fab][lane]
         std::vector<double> ramps;      // second differences of the 5 ramp sums, [sum][step][lane]; zero between uses
         std::vector<double> added;      // F_k, [step][lane]
@@ -182,6 +182,7 @@ private:
     double deadline_limit_ = 0;  // T_d + 1e-9·max(1, T_d): "≤ T_d" within tolerance
     std::vector<char> fab_exposed_;
     std::vector<int> fab_start_index_;
+    std::vector<double> disbursed_share_;  // clamp((t_k − b_i)/d_i, 0, 1), [k][investor]
     std::vector<double> grid_times_;  // t_k = k/m, k = 0..n  // first grid index at or after each planned start
     // The plan's own schedule, fabs with equal planned completion merged: (c⁰, Σ M in wafer units).
     std::vector<double> planned_completion_, planned_wafers_;
@@ -206,6 +207,12 @@ inline model::model(scenario s) : s_(std::move(s)) {
     j_d_ = static_cast<int>(t_d_) * m_;
     lifetime_steps_ = static_cast<int>(std::lround(s_.chip_lifetime_years * m_));
     for (int k = 0; k <= n_; ++k) grid_times_.push_back(double(k) / m_);
+    // clamp((t_k − b_i)/d_i, 0, 1), [k][investor]: the share of each pledge scheduled by t_k.
+    for (int k = 0; k <= n_; ++k)
+        for (const investor& iv : s_.investors) {
+            const double x = (grid_times_[static_cast<std::size_t>(k)] - iv.disburse_start) * (1.0 / iv.disburse_years);
+            disbursed_share_.push_back(x > 0 ? (x < 1 ? x : 1.0) : 0.0);
+        }
 
     // Plan order: by planned start, ties in file order.
     struct fab_row {
@@ -644,24 +651,30 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     //    dividing by d_i as a product with 1/d_i. Nothing disbursed is nothing, even from a
     //    pledge that overflowed to inf.
     // Each grid time's capital is summed over the investors in a register (k outer): the
-    // investors' lanes are gathered first into one buffer, [investor][tau, pledge][lane].
+    // investors' lanes are gathered first into one buffer, [investor][cap, pledge][lane].
     double* const C = ws.capital.data();
     double* const terms = ws.investor_lanes.data();
+    // Since clamping and rounding are monotone, the share disbursed by t_k is exactly
+    // min(clamp((t_k − b_i)/d_i), clamp((τ_i − b_i)/d_i)): the first is the same in every lane
+    // and tabulated once (disbursed_share_), the second is each lane's cap, taken once here.
     for (std::size_t i = 0; i < investors; ++i) {
         const auto col = static_cast<Eigen::Index>(i);
-        std::memcpy(terms + 2 * i * L, column(ws.investor_tau, col, inf), L * sizeof(double));
+        const investor& iv = s_.investors[i];
+        doubles tau;
+        FABRISK_LANES_LOAD(tau, column(ws.investor_tau, col, inf));
+        const doubles x = (tau - iv.disburse_start) * (1.0 / iv.disburse_years);
+        const doubles cap = x > 0 ? (x < 1 ? x : one) : zero;
+        FABRISK_LANES_STORE(terms + 2 * i * L, cap);
         std::memcpy(terms + (2 * i + 1) * L, column(ws.investor_pledge, col, 0.0), L * sizeof(double));
     }
     for (std::int64_t k = 0; k <= last; ++k) {
-        const doubles t = zero + grid_times_[static_cast<std::size_t>(k)];  // t_k = k/m exactly
+        const double* const scheduled = disbursed_share_.data() + k * static_cast<std::int64_t>(investors);
         doubles c = zero;
         for (std::size_t i = 0; i < investors; ++i) {
-            doubles tau, pledge;
-            FABRISK_LANES_LOAD(tau, terms + 2 * i * L);
+            doubles cap, pledge;
+            FABRISK_LANES_LOAD(cap, terms + 2 * i * L);
             FABRISK_LANES_LOAD(pledge, terms + (2 * i + 1) * L);
-            const investor& iv = s_.investors[i];
-            const doubles x = ((t < tau ? t : tau) - iv.disburse_start) * (1.0 / iv.disburse_years);
-            const doubles share_in = x > 0 ? (x < 1 ? x : one) : zero;
+            const doubles share_in = scheduled[i] < cap ? zero + scheduled[i] : cap;
             c += share_in == 0 ? zero : pledge * share_in;
         }
         FABRISK_LANES_STORE(C + k * L, c);
@@ -748,44 +761,57 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     // each (unused when all fabs share one staff ratio: then Q is that ratio times N), and N⁰.
     const Eigen::Index n_kept = 0, n_exposed = sum_stride, q_kept = 2 * sum_stride, q_exposed = 3 * sum_stride,
                        planned = 4 * sum_stride, no_q = -1;
-    for (std::size_t f = 0; f < fabs; ++f) {
-        const auto col = static_cast<Eigen::Index>(f);
-        doubles overrun, delay;
-        FABRISK_LANES_LOAD(overrun, column(ws.overrun, col, 1.0));
-        FABRISK_LANES_LOAD(delay, column(ws.delay, col, 0.0));
-        delay_sum += delay;
-        cumulative += fab_capex_[f] * overrun;
-        // A(t_k) ≥ X_f within tolerance: s·C(t_k) ≥ X_f − 1e-9·max(1, |X_f|).
-        const doubles magnitude = cumulative < 0 ? -cumulative : cumulative;
-        const doubles needed = cumulative - 1e-9 * (magnitude > 1 ? magnitude : one);
-        // The search's first three levels probe the same few grid points in every lane, so
-        // they are a count over up to seven coarse points S·j − 1 (plain loads); the rest
-        // refines within S points by gathers.
-        ints below{};
-        for (int j = 1; j < 8; ++j) {
-            const std::int64_t k = std::int64_t{coarse} * j - 1;
-            if (k > last) break;
-            doubles a;
-            FABRISK_LANES_LOAD(a, A + k * L);
-            below += ~(a >= needed) & coarse;  // monotone: the points below are the first ones
+    // Four fabs' searches at a time, level by level: four independent chains of gathers, so
+    // one's latency hides behind the others'.
+    constexpr std::size_t together = 4;
+    for (std::size_t f0 = 0; f0 < fabs; f0 += together) {
+        const std::size_t here = std::min(together, fabs - f0);
+        doubles needed[together], delay[together];
+        ints below[together];
+        for (std::size_t j = 0; j < here; ++j) {
+            const auto col = static_cast<Eigen::Index>(f0 + j);
+            doubles overrun;
+            FABRISK_LANES_LOAD(overrun, column(ws.overrun, col, 1.0));
+            FABRISK_LANES_LOAD(delay[j], column(ws.delay, col, 0.0));
+            delay_sum += delay[j];
+            cumulative += fab_capex_[f0 + j] * overrun;
+            // A(t_k) ≥ X_f within tolerance: s·C(t_k) ≥ X_f − 1e-9·max(1, |X_f|).
+            const doubles magnitude = cumulative < 0 ? -cumulative : cumulative;
+            needed[j] = cumulative - 1e-9 * (magnitude > 1 ? magnitude : one);
+            // The search's first three levels probe the same few grid points in every lane, so
+            // they are a count over up to seven coarse points S·j − 1 (plain loads); the rest
+            // refines within S points by gathers.
+            below[j] = ints{};
+            for (int i = 1; i < 8; ++i) {
+                const std::int64_t k = std::int64_t{coarse} * i - 1;
+                if (k > last) break;
+                doubles a;
+                FABRISK_LANES_LOAD(a, A + k * L);
+                below[j] += ~(a >= needed[j]) & coarse;  // monotone: the points below are the first ones
+            }
         }
         for (int step = coarse / 2; step >= 1; step /= 2) {
-            const ints probe = below + (step - 1);
-            const ints inside = probe <= last;
-            const ints at = (inside ? probe : last) * L + lane_index;
-            doubles a;
-            FABRISK_LANES_GATHER(a, A, at);
-            below += inside & ~(a >= needed) & step;  // NaN needs (an overflowed X_f) are never met
+            for (std::size_t j = 0; j < here; ++j) {
+                const ints probe = below[j] + (step - 1);
+                const ints inside = probe <= last;
+                const ints at = (inside ? probe : last) * L + lane_index;
+                doubles a;
+                FABRISK_LANES_GATHER(a, A, at);
+                below[j] += inside & ~(a >= needed[j]) & step;  // NaN needs (an overflowed X_f) are never met
+            }
         }
-        ints k = below > fab_start_index_[f] ? below : fab_start_index_[f];
-        k = k > phi ? k : phi;
-        phi = k;
-        const ints is_funded = k <= last;
-        const doubles t = __builtin_convertvector(k, doubles) / m;  // t_k = k/m, as on the grid
-        const doubles c = is_funded ? t + fab_build_[f] + delay : zero + inf;
-        funded += (is_funded & (t <= deadline_limit_)) ? one : zero;  // at_most(φ, T_d)
-        completed += c <= deadline_limit_ ? one : zero;               // c may be +inf, never ≤
-        FABRISK_LANES_STORE(completion + f * L, c);
+        for (std::size_t j = 0; j < here; ++j) {
+            const std::size_t f = f0 + j;
+            ints k = below[j] > fab_start_index_[f] ? below[j] : fab_start_index_[f];
+            k = k > phi ? k : phi;
+            phi = k;
+            const ints is_funded = k <= last;
+            const doubles t = __builtin_convertvector(k, doubles) / m;  // t_k = k/m, as on the grid
+            const doubles c = is_funded ? t + fab_build_[f] + delay[j] : zero + inf;
+            funded += (is_funded & (t <= deadline_limit_)) ? one : zero;  // at_most(φ, T_d)
+            completed += c <= deadline_limit_ ? one : zero;               // c may be +inf, never ≤
+            FABRISK_LANES_STORE(completion + f * L, c);
+        }
     }
     // Then the ramps, in a second pass: kept apart, the funding loop is short enough for the
     // CPU to overlap the searches (gathers) of successive fabs.
