@@ -22,6 +22,18 @@ inline constexpr int count = 8;
 using doubles = double __attribute__((vector_size(count * sizeof(double))));
 using ints = std::int64_t __attribute__((vector_size(count * sizeof(std::int64_t))));
 
+/// Whether any lane of a comparison's mask is set: one instruction with AVX-512 (a plain loop
+/// over the lanes extracts them one by one).
+inline bool any(const ints& mask) {
+#if defined(__AVX512F__)
+    return _mm512_test_epi64_mask((__m512i)mask, (__m512i)mask) != 0;
+#else
+    std::int64_t folded = 0;
+    for (int b = 0; b < count; ++b) folded |= mask[b];
+    return folded != 0;
+#endif
+}
+
 /// Writes the lanes of `x` that `keep` selects (a comparison's mask: all ones or zero per lane)
 /// to consecutive places from `to`, and their lane numbers plus `first` from `at`; returns how
 /// many. Whole vectors are stored, so both need room for `count` values. With AVX-512 this is a

@@ -126,9 +126,7 @@ inline void inverse_normal_cdf(const Eigen::Ref<const Eigen::ArrayXd>& p, Eigen:
             detail::as241_near_tail(r, near);
             lanes::doubles value = near;
             const lanes::ints beyond = r > 5.0;  // p below 1.4e-11: rare, so only then
-            bool any_beyond = false;
-            for (int b = 0; b < width; ++b) any_beyond |= beyond[b] != 0;
-            if (any_beyond) {
+            if (lanes::any(beyond)) {
                 detail::as241_far_tail(r, far);
                 value = beyond ? far : near;
             }
@@ -136,9 +134,7 @@ inline void inverse_normal_cdf(const Eigen::Ref<const Eigen::ArrayXd>& p, Eigen:
             FABRISK_LANES_STORE(tail_r + j, signed_value);
         }
         for (int j = 0; j < tails; ++j) out[tail_at[j]] = tail_r[j];
-        bool any_extreme = false;
-        for (int b = 0; b < width; ++b) any_extreme |= extreme[b] != 0;
-        if (any_extreme)
+        if (lanes::any(extreme))
             for (int j = 0; j < tails; ++j)
                 if (!(tail_p[j] > 1e-300 && tail_p[j] < 1.0)) out[tail_at[j]] = inverse_normal_cdf(tail_p[j]);
     }

@@ -88,53 +88,65 @@ public:
     /// (tests/quantile_table_test.cpp checks both against Boost); a value depends only on its
     /// probability, never on its place in the block.
     void operator()(const Eigen::Ref<const Eigen::ArrayXd>& u, Eigen::Ref<Eigen::ArrayXd> out) const {
+        // Three passes over runs of up to 256 values (logit, interpolation, exponential), so
+        // the long log and exp chains of successive vectors overlap.
         constexpr int width = lanes::count;
+        constexpr Eigen::Index run = 256;
+        alignas(64) double x_run[run], v_run[run], above_run[run];
         const auto last = static_cast<std::int64_t>(low_.size()) - 2;
         const auto high_at = static_cast<std::int64_t>(low_.size());
         const bool bounded = std::isfinite(b_);
-        for (Eigen::Index i = 0; i < u.size(); i += width) {
-            const Eigen::Index here = std::min<Eigen::Index>(width, u.size() - i);
-            lanes::doubles x = lanes::doubles{} + 0.5;  // a short last vector is padded with ½
-            if (here == width)
-                FABRISK_LANES_LOAD(x, u.data() + i);
-            else
-                for (Eigen::Index b = 0; b < here; ++b) x[b] = u[i + b];
-            const lanes::ints in = x >= u_first_ && x <= 1.0 - u_first_;  // false for NaN
-            const lanes::doubles ratio = in ? x / (1.0 - x) : lanes::doubles{} + 1.0;
-            vector_math::block at_hand;
-            FABRISK_LANES_STORE(at_hand.data(), ratio);
-            at_hand = at_hand.log();
-            lanes::doubles s;
-            FABRISK_LANES_LOAD(s, at_hand.data());
-            const lanes::ints low = s <= 0;
-            lanes::doubles t = (low ? s + s_max : s) / h_;
-            lanes::ints k = __builtin_convertvector(t, lanes::ints);  // t ≥ 0 but for rounding: truncation as the scalar form
-            k = k < last ? k : lanes::ints{} + last;
-            t -= __builtin_convertvector(k, lanes::doubles);
-            const lanes::ints at = low ? k : k + high_at;
-            const lanes::ints next = at + 1;
-            lanes::doubles y0, dy0, y1, dy1;
-            FABRISK_LANES_GATHER(y0, values_.data(), at);
-            FABRISK_LANES_GATHER(dy0, slopes_.data(), at);
-            FABRISK_LANES_GATHER(y1, values_.data(), next);
-            FABRISK_LANES_GATHER(dy1, slopes_.data(), next);
-            const lanes::doubles t2 = t * t, t3 = t2 * t;
-            const lanes::doubles h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
-            const lanes::doubles v = h00 * y0 + h10 * dy0 + h01 * y1 + h11 * dy1;
-            FABRISK_LANES_STORE(at_hand.data(), v);
-            at_hand = at_hand.exp();
-            lanes::doubles q;
-            FABRISK_LANES_LOAD(q, at_hand.data());
-            if (bounded) q = low ? q : b_ - q;
-            bool outside = !usable_;
-            for (int b = 0; b < width; ++b) outside |= in[b] == 0;
-            if (outside)
-                for (int b = 0; b < width; ++b)
-                    if (!usable_ || in[b] == 0) q[b] = (*this)(x[b]);
-            if (here == width)
-                FABRISK_LANES_STORE(out.data() + i, q);
-            else
-                for (Eigen::Index b = 0; b < here; ++b) out[i + b] = q[b];
+        for (Eigen::Index start = 0; start < u.size(); start += run) {
+            const Eigen::Index len = std::min(run, u.size() - start);
+            const Eigen::Index padded = (len + width - 1) / width * width;
+            for (Eigen::Index i = 0; i < len; ++i) x_run[i] = u[start + i];
+            for (Eigen::Index i = len; i < padded; ++i) x_run[i] = 0.5;  // a short last vector is padded with ½
+            lanes::ints out_of_grid{};
+            for (Eigen::Index i = 0; i < padded; i += width) {
+                lanes::doubles x;
+                FABRISK_LANES_LOAD(x, x_run + i);
+                const lanes::ints in = x >= u_first_ && x <= 1.0 - u_first_;  // false for NaN
+                out_of_grid |= ~in;
+                const lanes::doubles ratio = in ? x / (1.0 - x) : lanes::doubles{} + 1.0;
+                FABRISK_LANES_STORE(v_run + i, ratio);
+            }
+            vector_math::log(v_run, v_run, padded);
+            for (Eigen::Index i = 0; i < padded; i += width) {
+                lanes::doubles s;
+                FABRISK_LANES_LOAD(s, v_run + i);
+                const lanes::ints low = s <= 0;
+                lanes::doubles t = (low ? s + s_max : s) / h_;
+                lanes::ints k = __builtin_convertvector(t, lanes::ints);  // t ≥ 0 but for rounding: truncation as the scalar form
+                k = k < last ? k : lanes::ints{} + last;
+                t -= __builtin_convertvector(k, lanes::doubles);
+                const lanes::ints at = low ? k : k + high_at;
+                const lanes::ints next = at + 1;
+                lanes::doubles y0, dy0, y1, dy1;
+                FABRISK_LANES_GATHER(y0, values_.data(), at);
+                FABRISK_LANES_GATHER(dy0, slopes_.data(), at);
+                FABRISK_LANES_GATHER(y1, values_.data(), next);
+                FABRISK_LANES_GATHER(dy1, slopes_.data(), next);
+                const lanes::doubles t2 = t * t, t3 = t2 * t;
+                const lanes::doubles h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
+                lanes::doubles v = h00 * y0 + h10 * dy0 + h01 * y1 + h11 * dy1;
+                FABRISK_LANES_STORE(v_run + i, v);
+                // Above the median of a bounded support v is ln(b − x): noted for the last pass.
+                const lanes::doubles above = low ? lanes::doubles{} : lanes::doubles{} + 1.0;
+                FABRISK_LANES_STORE(above_run + i, above);
+            }
+            vector_math::exp(v_run, v_run, padded);
+            if (bounded)
+                for (Eigen::Index i = 0; i < padded; i += width) {
+                    lanes::doubles v, above;
+                    FABRISK_LANES_LOAD(v, v_run + i);
+                    FABRISK_LANES_LOAD(above, above_run + i);
+                    v = above != 0 ? b_ - v : v;
+                    FABRISK_LANES_STORE(v_run + i, v);
+                }
+            for (Eigen::Index i = 0; i < len; ++i) out[start + i] = v_run[i];
+            if (!usable_ || lanes::any(out_of_grid))  // beyond the grid (or no table): the exact quantile, from the copy of u
+                for (Eigen::Index i = 0; i < len; ++i)
+                    if (!usable_ || !(x_run[i] >= u_first_ && x_run[i] <= 1.0 - u_first_)) out[start + i] = (*this)(x_run[i]);
         }
     }
 

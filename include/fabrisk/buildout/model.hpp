@@ -699,8 +699,7 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     const doubles Rm = ramp_years * m;
     const ints line = Rm >= 1e-6;
     const doubles inv_Rm = line ? one / Rm : zero;
-    bool all_lines = true;
-    for (int b = 0; b < L; ++b) all_lines = all_lines && line[b] != 0;
+    const bool all_lines = !lanes::any(~line);
 
     // Ramp second differences, [sum][k][lane]; row n is a spare row that takes the updates
     // no step sees, so every lane writes every time.
@@ -970,9 +969,7 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
         // 9. r_k = r·λ^κ (λ^0 = 1, also for λ = 0); growth (1 − r_k)^(−Δ). When every lane is
         //    at planned scale (λ = 1, e.g. before any planned fab is done) the growth is each
         //    lane's constant (1 − r)^(−Δ).
-        bool at_scale = true;
-        for (int b = 0; b < L; ++b) at_scale &= rate[b] == 1;
-        if (at_scale) {
+        if (!lanes::any(rate != 1.0)) {
             rate = full_growth;
         } else {
             if (elasticity_one) {
