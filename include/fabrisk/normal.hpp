@@ -111,18 +111,24 @@ inline void inverse_normal_cdf(const Eigen::Ref<const Eigen::ArrayXd>& p, Eigen:
         // The tails, eight at a time. 0, 1, NaN and values below the normal doubles take a
         // harmless stand-in here and the scalar form afterwards.
         for (int j = tails; j % width != 0; ++j) tail_p[j] = 0.25;  // pad the last vector
+        // In stages over the whole list, so that successive vectors' long log chains overlap.
         lanes::ints extreme = lanes::ints{};
         for (int j = 0; j < tails; j += width) {
-            lanes::doubles x, r, near, far;
+            lanes::doubles x;
             FABRISK_LANES_LOAD(x, tail_p + j);
             const lanes::ints usual = x > 1e-300 && x < 1.0;
             extreme |= ~usual;
-            r = usual ? (x < 0.5 ? x : 1.0 - x) : lanes::doubles{} + 0.25;
-            vector_math::block at_hand;  // Eigen's vectorised log and sqrt, on whole packets
-            FABRISK_LANES_STORE(at_hand.data(), r);
-            at_hand = at_hand.log();
-            at_hand = (-at_hand).sqrt();
-            FABRISK_LANES_LOAD(r, at_hand.data());
+            const lanes::doubles r = usual ? (x < 0.5 ? x : 1.0 - x) : lanes::doubles{} + 0.25;
+            FABRISK_LANES_STORE(tail_r + j, r);
+        }
+        const int padded = (tails + width - 1) / width * width;
+        vector_math::log(tail_r, tail_r, padded);
+        for (int j = 0; j < padded; ++j) tail_r[j] = -tail_r[j];
+        vector_math::sqrt(tail_r, tail_r, padded);
+        for (int j = 0; j < tails; j += width) {
+            lanes::doubles x, r, near, far;
+            FABRISK_LANES_LOAD(x, tail_p + j);
+            FABRISK_LANES_LOAD(r, tail_r + j);
             detail::as241_near_tail(r, near);
             lanes::doubles value = near;
             const lanes::ints beyond = r > 5.0;  // p below 1.4e-11: rare, so only then
