@@ -8,7 +8,9 @@
 /// two or four narrower ones elsewhere, with the same results in every lane. They are used
 /// where g++'s auto-vectoriser gives up on short lane loops (it unrolls them first, then
 /// rarely vectorises the pieces), and only inside functions, never passed by value, so the
-/// vector calling convention (-Wpsabi) never comes into play.
+/// vector calling convention (-Wpsabi) never comes into play. The few operations the vector
+/// extensions lack (gather, compress, any) are functions here, AVX-512 instructions when the
+/// build has them and plain loops otherwise (tests/lanes_test.cpp checks both agree).
 #include <cstdint>
 #include <cstring>
 
@@ -22,6 +24,15 @@ inline constexpr int count = 8;
 using doubles = double __attribute__((vector_size(count * sizeof(double))));
 using ints = std::int64_t __attribute__((vector_size(count * sizeof(std::int64_t))));
 
+/// into[b] = base[index[b]] for every lane b: one gather instruction with AVX-512, a loop of
+/// loads elsewhere.
+inline void gather(const double* base, const ints& index, doubles& into) {
+#if defined(__AVX512F__)
+    into = (doubles)_mm512_i64gather_pd((__m512i)index, base, 8);
+#else
+    for (int b = 0; b < count; ++b) into[b] = base[index[b]];
+#endif
+}
 /// Whether any lane of a comparison's mask is set: one instruction with AVX-512 (a plain loop
 /// over the lanes extracts them one by one).
 inline bool any(const ints& mask) {
@@ -63,12 +74,3 @@ inline int compress(const doubles& x, const ints& keep, std::int64_t first, doub
 #define FABRISK_LANES_LOAD(into, pointer) std::memcpy(&(into), (pointer), sizeof(into))
 /// Stores `lanes::doubles` value `from` at `pointer`.
 #define FABRISK_LANES_STORE(pointer, from) std::memcpy((pointer), &(from), sizeof(from))
-/// into[b] = base[index[b]] for every lane b: one gather instruction with AVX-512.
-#if defined(__AVX512F__)
-#define FABRISK_LANES_GATHER(into, base, index) \
-    (into) = (::fabrisk::lanes::doubles)_mm512_i64gather_pd((__m512i)(index), (base), 8)
-#else
-#define FABRISK_LANES_GATHER(into, base, index) \
-    for (int gather_lane_ = 0; gather_lane_ < ::fabrisk::lanes::count; ++gather_lane_) \
-    (into)[gather_lane_] = (base)[(index)[gather_lane_]]
-#endif

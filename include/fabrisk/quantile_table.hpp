@@ -122,10 +122,10 @@ public:
                 const lanes::ints at = low ? k : k + high_at;
                 const lanes::ints next = at + 1;
                 lanes::doubles y0, dy0, y1, dy1;
-                FABRISK_LANES_GATHER(y0, values_.data(), at);
-                FABRISK_LANES_GATHER(dy0, slopes_.data(), at);
-                FABRISK_LANES_GATHER(y1, values_.data(), next);
-                FABRISK_LANES_GATHER(dy1, slopes_.data(), next);
+                lanes::gather(values_.data(), at, y0);
+                lanes::gather(slopes_.data(), at, dy0);
+                lanes::gather(values_.data(), next, y1);
+                lanes::gather(slopes_.data(), next, dy1);
                 const lanes::doubles t2 = t * t, t3 = t2 * t;
                 const lanes::doubles h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
                 lanes::doubles v = h00 * y0 + h10 * dy0 + h01 * y1 + h11 * dy1;

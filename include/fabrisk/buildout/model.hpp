@@ -795,7 +795,7 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
                 const ints inside = probe <= last;
                 const ints at = (inside ? probe : last) * L + lane_index;
                 doubles a;
-                FABRISK_LANES_GATHER(a, A, at);
+                lanes::gather(A, at, a);
                 below[j] += inside & ~(a >= needed[j]) & step;  // NaN needs (an overflowed X_f) are never met
             }
         }
