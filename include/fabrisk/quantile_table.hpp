@@ -31,12 +31,19 @@ public:
 
     /// `lower(u)` is the exact quantile for u ≤ ½; `upper(q)` the exact quantile at 1 − q for
     /// q ≤ ½ (so tails keep full precision); `pdf(x)` the density. The support must lie in
-    /// (0, upper_end) (upper_end may be +inf).
+    /// (0, upper_end) (upper_end may be +inf). An even number of points is rounded up to the
+    /// next odd one, and fewer than 3 to 3: s = 0 must be a grid point.
     quantile_table(const std::function<double(double)>& lower, const std::function<double(double)>& upper,
                    const std::function<double(double)>& pdf, double upper_end,
                    int points = default_points)
+        : quantile_table(lower, upper, pdf, upper_end, std::max(3, points | 1), 0) {}
+
+private:
+    quantile_table(const std::function<double(double)>& lower, const std::function<double(double)>& upper,
+                   const std::function<double(double)>& pdf, double upper_end, int points, int /*odd*/)
         : lower_(lower), upper_(upper), b_(upper_end), h_(2 * s_max / (points - 1)) {
-        mid_ = (points - 1) / 2;  // s = 0 exactly: both halves hold it, each in its own transform
+        const int mid = (points - 1) / 2;  // s = 0 exactly: both halves hold it, each in its own transform
+        std::vector<double> low, low_slope, high, high_slope;
         for (int i = 0; i < points; ++i) {
             const double s = -s_max + h_ * i;
             const double u = 1.0 / (1.0 + std::exp(-s));  // probability
@@ -45,35 +52,38 @@ public:
             const double density = pdf(x);
             // dx/ds = (du/ds)/f(x) = u(1 − u)/f(x); zero where the density is unbounded.
             const double dx = density > 0 && std::isfinite(density) ? u * q / density : 0.0;
-            if (i <= mid_) {
-                low_.push_back(std::log(x));
-                low_slope_.push_back(dx / x * h_);
+            if (i <= mid) {
+                low.push_back(std::log(x));
+                low_slope.push_back(dx / x * h_);
             }
-            if (i >= mid_) {
+            if (i >= mid) {
                 const double gap = std::isfinite(b_) ? b_ - x : x;
-                high_.push_back(std::log(gap));
-                high_slope_.push_back((std::isfinite(b_) ? -dx : dx) / gap * h_);
+                high.push_back(std::log(gap));
+                high_slope.push_back((std::isfinite(b_) ? -dx : dx) / gap * h_);
             }
         }
-        for (const auto* v : {&low_, &low_slope_, &high_, &high_slope_})
+        // Both halves in one array (low, then high), so the block form gathers from one base.
+        half_ = static_cast<std::int64_t>(low.size());
+        values_ = low;
+        values_.insert(values_.end(), high.begin(), high.end());
+        slopes_ = low_slope;
+        slopes_.insert(slopes_.end(), high_slope.begin(), high_slope.end());
+        for (const auto* v : {&values_, &slopes_})
             for (double y : *v) usable_ = usable_ && std::isfinite(y);
-        // Both halves in one array for the block form's gathers: low, then high.
-        values_ = low_;
-        values_.insert(values_.end(), high_.begin(), high_.end());
-        slopes_ = low_slope_;
-        slopes_.insert(slopes_.end(), high_slope_.begin(), high_slope_.end());
         u_first_ = 1.0 / (1.0 + std::exp(s_max));
     }
 
+public:
     /// The quantile at probability u in (0, 1).
     double operator()(double u) const {
         if (!usable_ || !(u >= u_first_ && u <= 1.0 - u_first_)) return u <= 0.5 ? lower_(u) : upper_(1.0 - u);
         const double s = std::log(u / (1.0 - u));
         const bool low = s <= 0;
-        const std::vector<double>& y = low ? low_ : high_;
-        const std::vector<double>& dy = low ? low_slope_ : high_slope_;
+        const double* y = values_.data() + (low ? 0 : half_);
+        const double* dy = slopes_.data() + (low ? 0 : half_);
         double t = (low ? s + s_max : s) / h_;
-        int i = std::min(static_cast<int>(t), static_cast<int>(y.size()) - 2);
+        const auto last = (low ? half_ : static_cast<std::int64_t>(values_.size()) - half_) - 2;  // each half's last interval
+        int i = std::min(static_cast<int>(t), static_cast<int>(last));
         t -= i;
         // Cubic Hermite on [y_i, y_{i+1}] with end slopes dy_i, dy_{i+1} (per unit t).
         const double t2 = t * t, t3 = t2 * t;
@@ -93,8 +103,7 @@ public:
         constexpr int width = lanes::count;
         constexpr Eigen::Index run = 256;
         alignas(64) double x_run[run], v_run[run], above_run[run];
-        const auto last = static_cast<std::int64_t>(low_.size()) - 2;
-        const auto high_at = static_cast<std::int64_t>(low_.size());
+        const std::int64_t low_last = half_ - 2, high_last = static_cast<std::int64_t>(values_.size()) - half_ - 2;
         const bool bounded = std::isfinite(b_);
         for (Eigen::Index start = 0; start < u.size(); start += run) {
             const Eigen::Index len = std::min(run, u.size() - start);
@@ -117,9 +126,10 @@ public:
                 const lanes::ints low = s <= 0;
                 lanes::doubles t = (low ? s + s_max : s) / h_;
                 lanes::ints k = __builtin_convertvector(t, lanes::ints);  // t ≥ 0 but for rounding: truncation as the scalar form
-                k = k < last ? k : lanes::ints{} + last;
+                const lanes::ints last = low ? lanes::ints{} + low_last : lanes::ints{} + high_last;
+                k = k < last ? k : last;
                 t -= __builtin_convertvector(k, lanes::doubles);
-                const lanes::ints at = low ? k : k + high_at;
+                const lanes::ints at = low ? k : k + half_;
                 const lanes::ints next = at + 1;
                 lanes::doubles y0, dy0, y1, dy1;
                 lanes::gather(values_.data(), at, y0);
@@ -153,10 +163,11 @@ public:
 private:
     std::function<double(double)> lower_, upper_;
     double b_, h_, u_first_ = 0;
-    int mid_ = 0;
     bool usable_ = true;
-    std::vector<double> low_, low_slope_, high_, high_slope_;
-    std::vector<double> values_, slopes_;  // low_ then high_, low_slope_ then high_slope_
+    // y = ln x (lower half) and ln(b − x) or ln x (upper half) on the grid, and dy/dt: the lower
+    // half's points 0 … mid, then the upper half's mid … points − 1, from index half_.
+    std::vector<double> values_, slopes_;
+    std::int64_t half_ = 0;
 };
 
 }  // namespace fabrisk
