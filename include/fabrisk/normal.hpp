@@ -108,10 +108,10 @@ inline void inverse_normal_cdf(const Eigen::Ref<const Eigen::ArrayXd>& p, Eigen:
             tails += lanes::compress(x, tail, start + i, tail_p + tails, tail_at + tails);
         }
         if (tails == 0) continue;
-        // The tails, eight at a time. 0, 1, NaN and values below the normal doubles take a
-        // harmless stand-in here and the scalar form afterwards.
+        // The tails, in stages over the whole list so that successive vectors' long log chains
+        // overlap. 0, 1, NaN and values below the normal doubles take a harmless stand-in here
+        // and the scalar form afterwards.
         for (int j = tails; j % width != 0; ++j) tail_p[j] = 0.25;  // pad the last vector
-        // In stages over the whole list, so that successive vectors' long log chains overlap.
         lanes::ints extreme = lanes::ints{};
         for (int j = 0; j < tails; j += width) {
             lanes::doubles x;
