@@ -439,6 +439,23 @@ TEST(EdgeCases, SubnormalStaffWithAPartialRampByHand) {
     check_all(run(doc), {30000 * (0.25 / 0.7 + 0.5 / 0.7 + 1), 0, 2027.25, 75, 2, 2, 1, 0, 0, 0});
 }
 
+TEST(EdgeCases, NoWorkforceWithSubnormalStaffMakesNothing) {
+    // W = 0 throughout and staff_per_fab = 4.9e-324: Q > 0 once a fab runs, so σ = 0/Q = 0 and
+    // nothing is made (the reciprocal of so small a staff ratio overflows: 0·inf must not
+    // come in as NaN). σ at the deadline (k = 11, both fabs running) is 0.
+    auto doc = worked();
+    doc["talent"]["initial_workforce"] = 0;
+    doc["fabs"]["staff_per_fab"] = 4.9e-324;
+    check_all(run(doc), {0, 0, inf, 75, 2, 2, 0, 0, 0, 0});
+}
+
+TEST(EdgeCases, NoWorkforceMakesNothing) {
+    // The same with the usual staff figure: σ·N = min(N, W/c) = 0 at every step.
+    auto doc = worked();
+    doc["talent"]["initial_workforce"] = 0;
+    check_all(run(doc), {0, 0, inf, 75, 2, 2, 0, 0, 0, 0});
+}
+
 // --- Fine grid, long horizon ----------------------------------------------------------------------
 
 TEST(EdgeCases, WeeklyStepsOverThirtyYearsByHand) {

@@ -937,6 +937,10 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
     // (2 and 3) stay zero and Q = ratio·N, so they are skipped.
     const double wafer_unit = wafer_unit_, staff_unit = staff_unit_, staff_ratio = staff_ratio_;
     const bool staff_sums = staff_ratio_ == 0;
+    // W/c as W·per_staff, where c = staff_unit·ratio; a subnormal c (whose reciprocal
+    // overflows, so W = 0 would give 0·inf) divides each step as in the general case.
+    const double per_staff = staff_sums ? 0.0 : 1.0 / (staff_unit * staff_ratio);
+    const bool divide_each_step = staff_sums || !std::isfinite(per_staff);
     const Eigen::Index sum_stride = ws.ramp_stride;
     doubles slope[5] = {}, value[5] = {}, v[5] = {};
     doubles G = one, G_deadline = one, staffing_deadline = one;
@@ -957,21 +961,44 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
         // NaN ratio (inf/inf) counts as 1.
         const doubles n_units = v[0] + alpha * v[1], n0_units = v[4];
         const doubles Q = staff_unit * (staff_ratio * n_units + (v[2] + alpha * v[3]));
-        // 7. σ = min(1, W/Q) (1 when Q = 0); λ = min(1, N/N⁰) (1 when N⁰ = 0).
-        doubles sigma = W / (Q == 0 ? one : Q);
-        sigma = ((Q == 0) | !(sigma < 1.0)) ? one : sigma;
-        doubles rate = n_units / (n0_units == 0 ? one : n0_units);
-        rate = ((n0_units == 0) | !(rate < 1.0)) ? one : rate;
-        const doubles made = sigma * n_units * wafer_unit;  // σ·N, zero whenever σ·N is
+        // 7. σ = min(1, W/Q) (1 when Q = 0). With one staff ratio c, Q = c·N and
+        //    σ·N = min(N, W/c): no division per step (the divider is the grid phase's
+        //    bottleneck), and σ itself only at the deadline.
+        auto staffing = [&](doubles& sigma) {
+            sigma = W / (Q == 0 ? one : Q);
+            sigma = ((Q == 0) | !(sigma < 1.0)) ? one : sigma;
+        };
+        doubles made;  // σ·N, zero whenever σ·N is
+        if (divide_each_step) {
+            doubles sigma;
+            staffing(sigma);
+            made = sigma * n_units * wafer_unit;
+            if (k == j_d_ - 1) staffing_deadline = sigma;
+        } else {
+            made = (W < Q ? W * per_staff : n_units) * wafer_unit;
+            if (k == j_d_ - 1) staffing(staffing_deadline);
+        }
         // 10. W ← max(0, W + Δ·(h − a·W)).
         const doubles w = W + delta * (h - attrition * W);
         W = w > 0 ? w : zero;
         // 9. r_k = r·λ^κ (λ^0 = 1, also for λ = 0); growth (1 − r_k)^(−Δ). When every lane is
         //    at planned scale (λ = 1, e.g. before any planned fab is done) the growth is each
         //    lane's constant (1 − r)^(−Δ).
-        if (!lanes::any(rate != 1.0)) {
+        //    λ = min(1, N/N⁰) is below 1 only when N < N⁰ (λ = 1 when N⁰ = 0, or for a NaN
+        //    ratio as std::min gives it).
+        const ints short_of_plan = (n0_units != 0) & (n_units < n0_units);
+        doubles rate;
+        if (!lanes::any(short_of_plan)) {
             rate = full_growth;
+        } else if (elasticity_one && roots >= 0) {
+            // (1 − r·N/N⁰)^(−Δ) = (N⁰/(N⁰ − r·N))^Δ: one division where λ and the
+            // reciprocal took two.
+            rate = short_of_plan ? n0_units / (n0_units - r * n_units) : one;
+            for (int j = 0; j < roots; ++j) apply(rate, [](const vector_math::block& x) -> vector_math::block { return x.sqrt(); });
+            rate = short_of_plan ? rate : full_growth;
         } else {
+            rate = n_units / (n0_units == 0 ? one : n0_units);
+            rate = ((n0_units == 0) | !(rate < 1.0)) ? one : rate;
             if (elasticity_one) {
                 rate *= r;
             } else if (elasticity_zero) {
@@ -990,7 +1017,7 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
         const doubles F = made == 0 ? zero : per_step * made * G;
         FABRISK_LANES_STORE(F_all + k * L, F);
         G *= rate;
-        if (k == j_d_ - 1) G_deadline = G, staffing_deadline = sigma;
+        if (k == j_d_ - 1) G_deadline = G;
     }
 
     // Installed compute: what was made in the last ℓ years. A running window sum finds the
