@@ -120,6 +120,8 @@ public:
         std::vector<double> tail;                // padded copies of a short last group's inputs
         std::vector<double> investor_lanes;      // disbursement caps and pledges, [investor][2][lane]
         std::vector<double> completion;          // each fab's completion time c_f, [fab][lane]
+        std::vector<double> delays;              // each fab's delay, [fab][lane]
+        std::vector<std::int64_t> below;         // each fab's funding search: grid points below, [fab][lane]
         std::vector<double> ramps;      // second differences of the 5 ramp sums, [sum][step][lane]; zero between uses
         std::vector<double> added;      // F_k, [step][lane]
         std::vector<double> state;      // per-lane inputs and running values, [column][lane]
@@ -463,6 +465,8 @@ inline model::workspace model::make_workspace() const {
     ws.available.assign(static_cast<std::size_t>((n + 1) * detail::lane_count), 0.0);
     ws.investor_lanes.assign(2 * s_.investors.size() * detail::lane_count, 0.0);
     ws.completion.assign(fab_start_.size() * detail::lane_count, 0.0);
+    ws.delays.assign(fab_start_.size() * detail::lane_count, 0.0);
+    ws.below.assign(fab_start_.size() * detail::lane_count, 0);
     ws.tail.assign((2 * (s_.investors.size() + fab_start_.size()) + scalar_input_count) * detail::lane_count, 0.0);
     // Padding the five sums apart by 200 bytes keeps them off the same 4 KiB offsets, where
     // the CPU would mistake their stores and loads for dependent ones.
@@ -760,57 +764,65 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     // each (unused when all fabs share one staff ratio: then Q is that ratio times N), and N⁰.
     const Eigen::Index n_kept = 0, n_exposed = sum_stride, q_kept = 2 * sum_stride, q_exposed = 3 * sum_stride,
                        planned = 4 * sum_stride, no_q = -1;
-    // Four fabs' searches at a time, level by level: four independent chains of gathers, so
-    // one's latency hides behind the others'.
-    constexpr std::size_t together = 4;
-    for (std::size_t f0 = 0; f0 < fabs; f0 += together) {
-        const std::size_t here = std::min(together, fabs - f0);
-        doubles needed[together], delay[together];
-        ints below[together];
-        for (std::size_t j = 0; j < here; ++j) {
-            const auto col = static_cast<Eigen::Index>(f0 + j);
-            doubles overrun;
-            FABRISK_LANES_LOAD(overrun, column(ws.overrun, col, 1.0));
-            FABRISK_LANES_LOAD(delay[j], column(ws.delay, col, 0.0));
-            delay_sum += delay[j];
-            cumulative += fab_capex_[f0 + j] * overrun;
-            // A(t_k) ≥ X_f within tolerance: s·C(t_k) ≥ X_f − 1e-9·max(1, |X_f|).
-            const doubles magnitude = cumulative < 0 ? -cumulative : cumulative;
-            needed[j] = cumulative - 1e-9 * (magnitude > 1 ? magnitude : one);
-            // The search's first three levels probe the same few grid points in every lane, so
-            // they are a count over up to seven coarse points S·j − 1 (plain loads); the rest
-            // refines within S points by gathers.
-            below[j] = ints{};
-            for (int i = 1; i < 8; ++i) {
-                const std::int64_t k = std::int64_t{coarse} * i - 1;
-                if (k > last) break;
-                doubles a;
-                FABRISK_LANES_LOAD(a, A + k * L);
-                below[j] += ~(a >= needed[j]) & coarse;  // monotone: the points below are the first ones
-            }
+    // Every fab's search at once, level by level: each level is one independent gather per
+    // fab, so their latencies overlap; between levels a search's state waits in the workspace.
+    double* const needed = completion;  // X_f less the tolerance, until c_f replaces it
+    std::int64_t* const below_all = ws.below.data();
+    double* const delays = ws.delays.data();
+    for (std::size_t f = 0; f < fabs; ++f) {
+        const auto col = static_cast<Eigen::Index>(f);
+        doubles overrun, delay;
+        FABRISK_LANES_LOAD(overrun, column(ws.overrun, col, 1.0));
+        FABRISK_LANES_LOAD(delay, column(ws.delay, col, 0.0));
+        FABRISK_LANES_STORE(delays + f * L, delay);
+        delay_sum += delay;
+        cumulative += fab_capex_[f] * overrun;
+        // A(t_k) ≥ X_f within tolerance: s·C(t_k) ≥ X_f − 1e-9·max(1, |X_f|).
+        const doubles magnitude = cumulative < 0 ? -cumulative : cumulative;
+        const doubles need = cumulative - 1e-9 * (magnitude > 1 ? magnitude : one);
+        FABRISK_LANES_STORE(needed + f * L, need);
+        // The search's first three levels probe the same few grid points in every lane, so
+        // they are a count over up to seven coarse points S·j − 1 (plain loads); the rest
+        // refines within S points by gathers.
+        ints below{};
+        for (int i = 1; i < 8; ++i) {
+            const std::int64_t k = std::int64_t{coarse} * i - 1;
+            if (k > last) break;
+            doubles a;
+            FABRISK_LANES_LOAD(a, A + k * L);
+            below += ~(a >= need) & coarse;  // monotone: the points below are the first ones
         }
-        for (int step = coarse / 2; step >= 1; step /= 2) {
-            for (std::size_t j = 0; j < here; ++j) {
-                const ints probe = below[j] + (step - 1);
-                const ints inside = probe <= last;
-                const ints at = (inside ? probe : last) * L + lane_index;
-                doubles a;
-                lanes::gather(A, at, a);
-                below[j] += inside & ~(a >= needed[j]) & step;  // NaN needs (an overflowed X_f) are never met
-            }
+        FABRISK_LANES_STORE(below_all + f * L, below);
+    }
+    for (int step = coarse / 2; step >= 1; step /= 2) {
+        for (std::size_t f = 0; f < fabs; ++f) {
+            doubles need;
+            ints below;
+            FABRISK_LANES_LOAD(need, needed + f * L);
+            FABRISK_LANES_LOAD(below, below_all + f * L);
+            const ints probe = below + (step - 1);
+            const ints inside = probe <= last;
+            const ints at = (inside ? probe : last) * L + lane_index;
+            doubles a;
+            lanes::gather(A, at, a);
+            below += inside & ~(a >= need) & step;  // NaN needs (an overflowed X_f) are never met
+            FABRISK_LANES_STORE(below_all + f * L, below);
         }
-        for (std::size_t j = 0; j < here; ++j) {
-            const std::size_t f = f0 + j;
-            ints k = below[j] > fab_start_index_[f] ? below[j] : fab_start_index_[f];
-            k = k > phi ? k : phi;
-            phi = k;
-            const ints is_funded = k <= last;
-            const doubles t = __builtin_convertvector(k, doubles) / m;  // t_k = k/m, as on the grid
-            const doubles c = is_funded ? t + fab_build_[f] + delay[j] : zero + inf;
-            funded += (is_funded & (t <= deadline_limit_)) ? one : zero;  // at_most(φ, T_d)
-            completed += c <= deadline_limit_ ? one : zero;               // c may be +inf, never ≤
-            FABRISK_LANES_STORE(completion + f * L, c);
-        }
+    }
+    for (std::size_t f = 0; f < fabs; ++f) {
+        ints below;
+        doubles delay;
+        FABRISK_LANES_LOAD(below, below_all + f * L);
+        FABRISK_LANES_LOAD(delay, delays + f * L);
+        ints k = below > fab_start_index_[f] ? below : fab_start_index_[f];
+        k = k > phi ? k : phi;
+        phi = k;
+        const ints is_funded = k <= last;
+        const doubles t = __builtin_convertvector(k, doubles) / m;  // t_k = k/m, as on the grid
+        const doubles c = is_funded ? t + fab_build_[f] + delay : zero + inf;
+        funded += (is_funded & (t <= deadline_limit_)) ? one : zero;  // at_most(φ, T_d)
+        completed += c <= deadline_limit_ ? one : zero;               // c may be +inf, never ≤
+        FABRISK_LANES_STORE(completion + f * L, c);
     }
     // Then the ramps, in a second pass: kept apart, the funding loop is short enough for the
     // CPU to overlap the searches (gathers) of successive fabs.
