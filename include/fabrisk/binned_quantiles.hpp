@@ -135,18 +135,23 @@ private:
         const group* const groups = groups_.data();
         const std::uint32_t* const slots = slots_.data();
         const std::size_t window = W ? W : window_;
+        // Level by level over all n values: each pass is n independent loads, so their cache
+        // misses overlap (one value's chain of lookups would wait on each in turn).
         for (std::size_t i = 0; i < n; ++i) {
-            const double x = values[i] + 0.0;
-            const std::uint64_t k = key(x);
+            const std::uint64_t k = key(values[i] + 0.0);
             const group g = groups[k >> 52];
-            const double* base = edges + slots[g.first_slot + ((k & mantissa_mask) >> g.shift)];
-            for (std::size_t m = window; m > 1;) {
-                const std::size_t half = m / 2;
-                base = base[half] < x ? base + half : base;
-                m -= half;
-            }
-            out[i] = static_cast<std::uint32_t>(base - edges) + (*base < x);
+            out[i] = g.first_slot + static_cast<std::uint32_t>((k & mantissa_mask) >> g.shift);
         }
+        for (std::size_t i = 0; i < n; ++i) out[i] = slots[out[i]];
+        for (std::size_t m = window; m > 1;) {
+            const std::size_t half = m / 2;
+            for (std::size_t i = 0; i < n; ++i) {
+                const double x = values[i] + 0.0;
+                out[i] += edges[out[i] + half] < x ? static_cast<std::uint32_t>(half) : 0;
+            }
+            m -= half;
+        }
+        for (std::size_t i = 0; i < n; ++i) out[i] += edges[out[i]] < values[i] + 0.0;
     }
 
     template <std::size_t W>
