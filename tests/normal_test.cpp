@@ -45,6 +45,34 @@ std::vector<double> probability_grid() {
     return grid;
 }
 
+bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
+/// 600 values, uniform on [lo, hi) from a fixed LCG, every `every`-th one of `special` instead.
+Eigen::ArrayXd mixed_pool(std::uint64_t state, double lo, double hi, const std::vector<double>& special, int every) {
+    Eigen::ArrayXd pool(600);
+    for (Eigen::Index i = 0; i < pool.size(); ++i) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        pool[i] = lo + (hi - lo) * static_cast<double>(state >> 11) * 0x1p-53;
+        if (i % every == 0) pool[i] = special[static_cast<std::size_t>(i / every) % special.size()];
+    }
+    return pool;
+}
+
+/// A block form must give each value what it gives in `whole` (the pool done at once) wherever
+/// the value sits: runs of several lengths, at several offsets, in place.
+template <class BlockForm>
+void expect_same_wherever_placed(const Eigen::ArrayXd& pool, const Eigen::ArrayXd& whole, BlockForm block_form) {
+    for (Eigen::Index len : {1, 3, 8, 9, 63, 257, 599}) {
+        for (Eigen::Index offset : {0, 1, 5}) {
+            if (offset + len > pool.size()) continue;
+            Eigen::ArrayXd part = pool.segment(offset, len);
+            block_form(part, part);  // in place
+            for (Eigen::Index i = 0; i < len; ++i)
+                ASSERT_TRUE(same(part[i], whole[offset + i])) << "len " << len << " offset " << offset << " i " << i;
+        }
+    }
+}
+
 TEST(InverseNormalCdf, MatchesBoostOnDenseGridToOneEMinus13) {
     double worst = 0.0, worst_p = 0.0;
     const auto grid = probability_grid();
@@ -93,14 +121,7 @@ TEST(InverseNormalCdf, BlockValueDependsOnlyOnItsInputWhateverItsPlace) {
     // (0, 1, NaN, subnormals) go to the scalar form inside the block.
     const double nan = std::numeric_limits<double>::quiet_NaN();
     const std::vector<double> special = {0.0, 1.0, nan, 1e-310, 1e-300, 0.075, 0.925, 1e-12, 0.5, 0.3};
-    Eigen::ArrayXd pool(600);
-    std::uint64_t state = 12345;
-    for (Eigen::Index i = 0; i < pool.size(); ++i) {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        pool[i] = static_cast<double>(state >> 11) * 0x1p-53;
-        if (i % 37 == 0) pool[i] = special[static_cast<std::size_t>(i / 37) % special.size()];
-    }
-    auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+    const Eigen::ArrayXd pool = mixed_pool(12345, 0.0, 1.0, special, 37);
     Eigen::ArrayXd whole(pool.size());
     fabrisk::inverse_normal_cdf(pool, whole);
     for (Eigen::Index i = 0; i < pool.size(); ++i) {
@@ -109,15 +130,9 @@ TEST(InverseNormalCdf, BlockValueDependsOnlyOnItsInputWhateverItsPlace) {
             ASSERT_TRUE(same(whole[i], fabrisk::inverse_normal_cdf(p))) << p;
         }
     }
-    for (Eigen::Index len : {1, 3, 8, 9, 63, 257, 599}) {
-        for (Eigen::Index offset : {0, 1, 5}) {
-            if (offset + len > pool.size()) continue;
-            Eigen::ArrayXd part = pool.segment(offset, len);
-            fabrisk::inverse_normal_cdf(part, part);  // in place
-            for (Eigen::Index i = 0; i < len; ++i)
-                ASSERT_TRUE(same(part[i], whole[offset + i])) << "len " << len << " offset " << offset << " i " << i;
-        }
-    }
+    expect_same_wherever_placed(pool, whole, [](const Eigen::ArrayXd& p, Eigen::ArrayXd& out) {
+        fabrisk::inverse_normal_cdf(p, out);
+    });
 }
 
 TEST(InverseNormalCdf, KnownValuesAndSymmetry) {
@@ -198,14 +213,7 @@ TEST(NormalCdf, BlockValueDependsOnlyOnItsInputWhateverItsPlace) {
     // formula's end (11.3) take the scalar form exactly.
     const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
     const std::vector<double> special = {0.0, -0.0, nan, inf, -inf, 11.3137, -11.3138, -37.5, 40.0, 1e-310, -1.4142135623730951, 1.4142135623730951};
-    Eigen::ArrayXd pool(600);
-    std::uint64_t state = 2024;
-    for (Eigen::Index i = 0; i < pool.size(); ++i) {
-        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-        pool[i] = -12.0 + 20.0 * static_cast<double>(state >> 11) * 0x1p-53;
-        if (i % 29 == 0) pool[i] = special[static_cast<std::size_t>(i / 29) % special.size()];
-    }
-    auto same = [](double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); };
+    const Eigen::ArrayXd pool = mixed_pool(2024, -12.0, 8.0, special, 29);
     Eigen::ArrayXd whole(pool.size());
     fabrisk::normal_cdf(pool, whole);
     for (Eigen::Index i = 0; i < pool.size(); ++i) {
@@ -215,15 +223,9 @@ TEST(NormalCdf, BlockValueDependsOnlyOnItsInputWhateverItsPlace) {
         else
             ASSERT_NEAR(whole[i], fabrisk::normal_cdf(x), 4e-15 * (4.0 + x * x) * fabrisk::normal_cdf(x)) << x;
     }
-    for (Eigen::Index len : {1, 3, 8, 9, 63, 257, 599}) {
-        for (Eigen::Index offset : {0, 1, 5}) {
-            if (offset + len > pool.size()) continue;
-            Eigen::ArrayXd part = pool.segment(offset, len);
-            fabrisk::normal_cdf(part, part);  // in place
-            for (Eigen::Index i = 0; i < len; ++i)
-                ASSERT_TRUE(same(part[i], whole[offset + i])) << "len " << len << " offset " << offset << " i " << i;
-        }
-    }
+    expect_same_wherever_placed(pool, whole, [](const Eigen::ArrayXd& x, Eigen::ArrayXd& out) {
+        fabrisk::normal_cdf(x, out);
+    });
 }
 
 TEST(NormalCdf, RoundTripsThroughInverse) {
