@@ -331,6 +331,29 @@ TEST(EdgeCases, PledgeOf1e300FundsEverythingAtTheFirstStep) {
     check_all(run(doc), {315000, 1, 2026.0, 7.5e299, 2, 2, 0.75, 0, 0, 0});
 }
 
+TEST(EdgeCases, PledgeWhoseLineOverflowsIsSummedDirectly) {
+    // 1e308 paid over [0.5, 0.75]: C(0.5) = 0, C(t) = 1e308 from 0.75 on. In grid units the
+    // pledge's line has slope 1e308 from x = 2, and k·A − A·2 overflows to inf − inf, so the
+    // direct sum takes over. Both fabs φ = 0.75, complete at 1.75 (k = 7): F = 45000 for
+    // k = 7..11, I_12 = 225000; I_10 = 135000 ≥ 1e5 > I_9 = 90000: 2024 + 10/4 = 2026.5.
+    auto doc = worked();
+    doc["investors"]["list"][0]["pledge_busd"] = 1e308;
+    doc["investors"]["list"][0]["disburse_start"] = 0.5;
+    doc["investors"]["list"][0]["disburse_years"] = 0.25;
+    check_all(run(doc), {225000, 1, 2026.5, 1e308, 2, 2, 0.75, 0, 0, 0});
+}
+
+TEST(EdgeCases, InfinitePledgePaysNothingBeforeItsStart) {
+    // A pledge that overflows to +inf, paid from t = 2: C = 0 up to t = 2 (nothing paid is
+    // nothing, not inf·0), +inf after. Both fabs φ = 2.25 (k = 9), complete at 3.25: funded 2,
+    // completed 0 by T_d = 3, I_12 = 0 and σ_11 = 1 (Q = 0). F = 45000 for k = 13..15:
+    // I_16 = 135000 ≥ 1e5 > I_15 = 90000: 2024 + 16/4 = 2028.
+    auto doc = worked();
+    doc["investors"]["list"][0]["pledge_busd"] = {{"dist", "lognormal"}, {"mu", 800}, {"sigma", 1}};
+    doc["investors"]["list"][0]["disburse_start"] = 2;
+    check_all(run(doc), {0, 0, 2028.0, inf, 2, 0, 1, 0, 0, 0});
+}
+
 TEST(EdgeCases, CapexOf1e300IsNeverFunded) {
     auto doc = worked();
     doc["fabs"]["capex_busd"] = 1e300;

@@ -6,8 +6,8 @@
 /// Inputs are drawn column by column over the block (structure of arrays), then the trials are
 /// played forward eight at a time, one trial per vector lane (lanes.hpp). Funding is a binary
 /// search per fab on the never-falling capital curve, and the capacity on the grid is built
-/// from at most four second-difference updates per fab (a ramp is a clamped line), so a trial
-/// costs O(fabs·log n + investors·n + n), not O(fabs·n).
+/// from two paired difference updates per fab (a ramp is a clamped line), so a trial costs
+/// O(fabs·log n + investors·n + n), not O(fabs·n).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -29,6 +29,7 @@
 #include "fabrisk/distribution.hpp"
 #include "fabrisk/lanes.hpp"
 #include "fabrisk/normal.hpp"
+#include "fabrisk/ramp_sums.hpp"
 #include "fabrisk/statistics.hpp"
 #include "fabrisk/vector_math.hpp"
 
@@ -55,7 +56,7 @@ inline constexpr std::array<const char*, output_count> output_names{
 namespace detail {
 /// Trials played side by side in the grid phase: one AVX-512 register of doubles.
 inline constexpr Eigen::Index lane_count = lanes::count;
-/// One pending update of the ramp second differences: ramps[at] += value.
+/// One pending update of the ramp differences: ramps[at] += value.
 struct ramp_update {
     Eigen::Index at;
     double value;
@@ -117,12 +118,13 @@ public:
         // [step][lane], so each step is one vectorised pass over the lanes.
         Eigen::Index ramp_stride = 0;
         std::vector<double> capital, available;  // C(t_k) and A(t_k), [k][lane], k = 0..n
+        std::vector<double> pledge_rows;         // the pledges' ramp sum (ramp_sums.hpp), rows k = 0..n + 1
         std::vector<double> tail;                // padded copies of a short last group's inputs
         std::vector<double> investor_lanes;      // disbursement caps and pledges, [investor][2][lane]
         std::vector<double> completion;          // each fab's completion time c_f, [fab][lane]
         std::vector<double> delays;              // each fab's delay, [fab][lane]
         std::vector<std::int64_t> below;         // each fab's funding search: grid points below, [fab][lane]
-        std::vector<double> ramps;      // second differences of the 5 ramp sums, [sum][step][lane]; zero between uses
+        std::vector<double> ramps;      // differences of the 5 ramp sums, [sum][step][slot][2]; zero between uses
         std::vector<double> added;      // F_k, [step][lane]
         std::vector<double> state;      // per-lane inputs and running values, [column][lane]
         std::vector<detail::ramp_update> scatter;  // one trial's pending ramp updates
@@ -163,9 +165,10 @@ private:
     /// The grid phase (steps 6–10 and the outputs) for trials b0 … b0 + count − 1.
     void play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
     using scatter_entry = detail::ramp_update;
-    /// Appends the second-difference updates of a ramp too short to draw as a line (R·m below
-    /// 1e-6 of a step, including R = 0: a step function) at `next`: weights w1 at offset at1,
-    /// w2 at at2 unless it is negative, successive steps `stride` apart.
+    /// Appends the updates of a ramp too short to draw as a line (R·m below 1e-6 of a step,
+    /// including R = 0: a step function) at `next`: a rise of w·x from step k on is −w·x on
+    /// the B difference of step k, whose slot is at offset at1 (weight w1) and at2 (weight w2,
+    /// unless at2 is negative), successive steps `stride` apart.
     void add_step_ramp(double c, double R, double w1, double w2, Eigen::Index at1, Eigen::Index at2,
                        Eigen::Index stride, scatter_entry*& next) const;
     /// target_year of one lane, summing every window afresh (the careful path near the target).
@@ -464,18 +467,20 @@ inline model::workspace model::make_workspace() const {
     ws.capital.assign(static_cast<std::size_t>((n + 1) * detail::lane_count), 0.0);
     ws.available.assign(static_cast<std::size_t>((n + 1) * detail::lane_count), 0.0);
     ws.investor_lanes.assign(2 * s_.investors.size() * detail::lane_count, 0.0);
+    ws.pledge_rows.assign(static_cast<std::size_t>((n + 2) * ramp_sums::row), 0.0);
     ws.completion.assign(fab_start_.size() * detail::lane_count, 0.0);
     ws.delays.assign(fab_start_.size() * detail::lane_count, 0.0);
     ws.below.assign(fab_start_.size() * detail::lane_count, 0);
     ws.tail.assign((2 * (s_.investors.size() + fab_start_.size()) + scalar_input_count) * detail::lane_count, 0.0);
-    // Padding the five sums apart by 200 bytes keeps them off the same 4 KiB offsets, where
-    // the CPU would mistake their stores and loads for dependent ones.
-    ws.ramp_stride = n * detail::lane_count + 25;
+    // Padding the five sums apart by 192 bytes keeps them off the same 4 KiB offsets, where
+    // the CPU would mistake their stores and loads for dependent ones; an even stride keeps
+    // every (A, B) pair in one 16-byte slot.
+    ws.ramp_stride = n * ramp_sums::row + 24;
     ws.ramps.assign(static_cast<std::size_t>(5 * ws.ramp_stride), 0.0);
     ws.added.assign(static_cast<std::size_t>(n * detail::lane_count), 0.0);
     ws.state.assign(static_cast<std::size_t>(detail::lane_columns * detail::lane_count), 0.0);
-    // A step-function ramp (add_step_ramp) queues at most four points in each of two sums.
-    ws.scatter.resize(8);
+    // A step-function ramp (add_step_ramp) queues at most two points in each of two sums.
+    ws.scatter.resize(4);
     return ws;
 }
 
@@ -599,15 +604,11 @@ inline void model::draw_inputs(const Eigen::Ref<const Eigen::ArrayXXd>& u, works
 inline void model::add_step_ramp(double c, double R, double w1, double w2, Eigen::Index at1, Eigen::Index at2,
                                  Eigen::Index stride, scatter_entry*& next) const {
     const int n = n_;
-    auto add = [&](int k, double x) {
-        if (k < n) {
-            *next++ = {at1 + k * stride, w1 * x};
-            if (at2 >= 0) *next++ = {at2 + k * stride, w2 * x};
-        }
-    };
     auto jump = [&](int k, double x) {  // the value rises by x·w from step k on
-        add(k, x);
-        add(k + 1, -x);
+        if (k < n) {
+            *next++ = {at1 + k * stride, -w1 * x};
+            if (at2 >= 0) *next++ = {at2 + k * stride, -w2 * x};
+        }
     };
     if (!(c < grid_times_[static_cast<std::size_t>(n)])) return;  // no step sees it
     if (R == 0) {
@@ -636,7 +637,7 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     const std::size_t investors = s_.investors.size(), fabs = fab_start_.size();
     const double inf = std::numeric_limits<double>::infinity(), m = m_;
     const doubles zero{}, one = zero + 1.0;
-    const ints lane_index{0, 1, 2, 3, 4, 5, 6, 7};
+    const ints zero_ints{}, lane_index{0, 1, 2, 3, 4, 5, 6, 7};
 
     // L consecutive trials of one input column. A short last group reads a padded copy whose
     // idle lanes hold harmless values (no pledge, no drop-out, no overrun, no delay).
@@ -651,37 +652,73 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     };
     auto scalar = [&](scalar_input x, double idle) { return column(ws.scalars, static_cast<Eigen::Index>(x), idle); };
 
-    // 1. Capital on the grid, [k][lane]: C(t) = Σ P_i·clamp((min(t, τ_i) − b_i)/d_i, 0, 1),
-    //    dividing by d_i as a product with 1/d_i. Nothing disbursed is nothing, even from a
-    //    pledge that overflowed to inf.
-    // Each grid time's capital is summed over the investors in a register (k outer): the
-    // investors' lanes are gathered first into one buffer, [investor][cap, pledge][lane].
+    // 1. Capital on the grid, [k][lane]: C(t) = Σ P_i·clamp((min(t, τ_i) − b_i)/d_i, 0, 1).
+    //    In grid units a pledge is a line (ramp_sums.hpp) of slope P_i/(d_i·m) from b_i·m to
+    //    where it is paid in full or the investor drops out, clamp(τ_i·m, b_i·m, (b_i + d_i)·m):
+    //    two updates per investor and one pass over the grid, not investors × steps.
+    constexpr std::int64_t row = ramp_sums::row;
+    const ints slot_offset = ramp_sums::slot_offsets();
     double* const C = ws.capital.data();
-    double* const terms = ws.investor_lanes.data();
-    // Since clamping and rounding are monotone, the share disbursed by t_k is exactly
-    // min(clamp((t_k − b_i)/d_i), clamp((τ_i − b_i)/d_i)): the first is the same in every lane
-    // and tabulated once (disbursed_share_), the second is each lane's cap, taken once here.
+    double* const pledge_rows = ws.pledge_rows.data();
+    double* const terms = ws.investor_lanes.data();  // [investor][cap, pledge][lane]
+    const std::int64_t pledge_spare = last + 1;  // takes the updates past t_n
     for (std::size_t i = 0; i < investors; ++i) {
         const auto col = static_cast<Eigen::Index>(i);
         const investor& iv = s_.investors[i];
-        doubles tau;
+        doubles tau, pledge;
         FABRISK_LANES_LOAD(tau, column(ws.investor_tau, col, inf));
-        const doubles x = (tau - iv.disburse_start) * (1.0 / iv.disburse_years);
-        const doubles cap = x > 0 ? (x < 1 ? x : one) : zero;
+        FABRISK_LANES_LOAD(pledge, column(ws.investor_pledge, col, 0.0));
+        const double begin = iv.disburse_start * m, paid = begin + iv.disburse_years * m;
+        const doubles x = tau * m;
+        const doubles end = x > begin ? (x < paid ? x : zero + paid) : zero + begin;
+        const ints end_seen = end < n;
+        const doubles end_in = end_seen ? end : zero;
+        const ints at_end = (end_seen ? __builtin_convertvector(end_in, ints) + 1 : zero_ints + pledge_spare) * row + slot_offset;
+        const std::int64_t k_begin = begin < n ? static_cast<std::int64_t>(begin) + 1 : pledge_spare;
+        const doubles slope = pledge * (1.0 / (iv.disburse_years * m)), minus = -slope;
+        ramp_sums::add(pledge_rows, k_begin * row + slot_offset, slope, slope * begin);
+        ramp_sums::add(pledge_rows, at_end, minus, minus * end_in);
+        // For the direct sum below: the share paid by τ_i, clamp((τ_i − b_i)/d_i, 0, 1).
+        const doubles y = (tau - iv.disburse_start) * (1.0 / iv.disburse_years);
+        const doubles cap = y > 0 ? (y < 1 ? y : one) : zero;
         FABRISK_LANES_STORE(terms + 2 * i * L, cap);
-        std::memcpy(terms + (2 * i + 1) * L, column(ws.investor_pledge, col, 0.0), L * sizeof(double));
+        FABRISK_LANES_STORE(terms + (2 * i + 1) * L, pledge);
     }
-    for (std::int64_t k = 0; k <= last; ++k) {
-        const double* const scheduled = disbursed_share_.data() + k * static_cast<std::int64_t>(investors);
-        doubles c = zero;
-        for (std::size_t i = 0; i < investors; ++i) {
-            doubles cap, pledge;
-            FABRISK_LANES_LOAD(cap, terms + 2 * i * L);
-            FABRISK_LANES_LOAD(pledge, terms + (2 * i + 1) * L);
-            const doubles share_in = scheduled[i] < cap ? zero + scheduled[i] : cap;
-            c += share_in == 0 ? zero : pledge * share_in;
+    // C never falls in k (pledges are non-negative), so rounding residues are held to the last
+    // value. A pledge that overflowed makes inf − inf; such lanes sum each grid time directly,
+    // where nothing disbursed is nothing, even from an infinite pledge.
+    {
+        ramp_sums::running raised;
+        doubles before = zero;
+        ints broken{};
+        for (std::int64_t k = 0; k <= last; ++k) {
+            doubles c;
+            raised.step(pledge_rows + k * row, double(k), c);
+            broken |= ~(c - c == 0);  // NaN or ±inf
+            c = c > before ? c : before;
+            FABRISK_LANES_STORE(C + k * L, c);
+            before = c;
         }
-        FABRISK_LANES_STORE(C + k * L, c);
+        for (int b = 0; b < static_cast<int>(row); ++b) pledge_rows[pledge_spare * row + b] = 0;
+        // Since clamping and rounding are monotone, the share paid by t_k is exactly
+        // min(clamp((t_k − b_i)/d_i), clamp((τ_i − b_i)/d_i)): the first is the same in every
+        // lane and tabulated once (disbursed_share_), the second is each lane's cap.
+        const bool any_broken = lanes::any(broken);
+        for (std::int64_t k = 0; any_broken && k <= last; ++k) {
+            const double* const scheduled = disbursed_share_.data() + k * static_cast<std::int64_t>(investors);
+            doubles c = zero;
+            for (std::size_t i = 0; i < investors; ++i) {
+                doubles cap, pledge;
+                FABRISK_LANES_LOAD(cap, terms + 2 * i * L);
+                FABRISK_LANES_LOAD(pledge, terms + (2 * i + 1) * L);
+                const doubles share_in = scheduled[i] < cap ? zero + scheduled[i] : cap;
+                c += share_in == 0 ? zero : pledge * share_in;
+            }
+            doubles from_lines;
+            FABRISK_LANES_LOAD(from_lines, C + k * L);
+            c = broken ? c : from_lines;
+            FABRISK_LANES_STORE(C + k * L, c);
+        }
     }
     // A(t_k) = s·C(t_k), which never falls in k (pledges are non-negative and rounding is
     // monotone); a zero share puts nothing aside, even from an infinite C.
@@ -705,15 +742,13 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     const doubles inv_Rm = line ? one / Rm : zero;
     const bool all_lines = !lanes::any(~line);
 
-    // Ramp second differences, [sum][k][lane]; row n is a spare row that takes the updates
-    // no step sees, so every lane writes every time.
+    // The five ramp sums (ramp_sums.hpp), each in rows [k][slot][A, B]; row n is a spare row
+    // that takes the updates no step sees, so every lane writes every time.
     const Eigen::Index sum_stride = ws.ramp_stride;
     double* const ramps = ws.ramps.data();
     const double t_n = grid_times_[static_cast<std::size_t>(n)];
-    // A ramp in lanes: w·clamp((t_k − c)/R, 0, 1) on the grid. In grid units the line is
-    // s·(g(k − a) − g(k − e)), g(x) = max(0, x), a = c·m, e = a + R·m, s = 1/(R·m); s·g(k − a)
-    // has second differences s·(k_a − a) at k_a = ⌈a⌉ and s·(1 − (k_a − a)) at k_a + 1.
-    // So each ramp adds at most four entries per sum: constant work per fab, whatever the grid.
+    // A ramp in lanes: w·clamp((t_k − c)/R, 0, 1) on the grid. In grid units it is the line of
+    // slope w·s, s = 1/(R·m), from a = c·m to e = a + R·m: two paired updates per sum.
     auto add_ramps = [&](const double* c_lanes, double w1, double w2, Eigen::Index sum1, Eigen::Index sum2) {
         doubles c;
         FABRISK_LANES_LOAD(c, c_lanes);
@@ -721,30 +756,22 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
         const doubles a = seen ? c * m : zero, e = a + Rm;
         const ints ends = seen & (e < n);
         const doubles e_in = ends ? e : zero;
-        // ⌈x⌉ for 0 ≤ x ≤ n by truncation, exact in this range.
-        const ints a_floor = __builtin_convertvector(a, ints), e_floor = __builtin_convertvector(e_in, ints);
-        const doubles a_trunc = __builtin_convertvector(a_floor, doubles), e_trunc = __builtin_convertvector(e_floor, doubles);
-        const ints ka = a_floor - (a_trunc < a), ke = e_floor - (e_trunc < e_in);  // a true mask is −1
-        const doubles fa = __builtin_convertvector(ka, doubles) - a, fe = __builtin_convertvector(ke, doubles) - e_in;
-        const ints at[4] = {((seen & (ka < last)) ? ka : last) * L + lane_index,
-                            ((seen & (ka + 1 < last)) ? ka + 1 : last) * L + lane_index,
-                            ((ends & (ke < last)) ? ke : last) * L + lane_index,
-                            ((ends & (ke + 1 < last)) ? ke + 1 : last) * L + lane_index};
-        const doubles value[4] = {inv_Rm * fa, inv_Rm * (one - fa), -inv_Rm * fe, -inv_Rm * (one - fe)};
-        // Lane b writes only column b, so the lanes never collide.
-        for (int q = 0; q < 4; ++q) {
-            const doubles v1 = w1 * value[q];
-            for (int b = 0; b < L; ++b) ramps[sum1 + at[q][b]] += v1[b];
-            if (sum2 >= 0) {
-                const doubles v2 = w2 * value[q];
-                for (int b = 0; b < L; ++b) ramps[sum2 + at[q][b]] += v2[b];
-            }
-        }
+        // ⌊x⌋ + 1 for 0 ≤ x ≤ n (truncation is exact there).
+        const ints ka = __builtin_convertvector(a, ints) + 1, ke = __builtin_convertvector(e_in, ints) + 1;
+        const ints at_start = ((seen & (ka < last)) ? ka : last) * row + slot_offset;
+        const ints at_end = ((ends & (ke < last)) ? ke : last) * row + slot_offset;
+        auto add = [&](double w, Eigen::Index sum) {
+            const doubles slope = w * inv_Rm, minus = -slope;
+            ramp_sums::add(ramps + sum, at_start, slope, slope * a);
+            ramp_sums::add(ramps + sum, at_end, minus, minus * e_in);
+        };
+        add(w1, sum1);
+        if (sum2 >= 0) add(w2, sum2);
         if (all_lines) return;
         for (int b = 0; b < L; ++b) {
             if (line[b] != 0 || !(c[b] < t_n)) continue;
             scatter_entry* next = ws.scatter.data();
-            add_step_ramp(c[b], R[b], w1, w2, sum1 + b, sum2 < 0 ? sum2 : sum2 + b, L, next);
+            add_step_ramp(c[b], R[b], w1, w2, sum1 + slot_offset[b] + 1, sum2 < 0 ? sum2 : sum2 + slot_offset[b] + 1, row, next);
             for (const scatter_entry* u = ws.scatter.data(); u != next; ++u) ramps[u->at] += u->value;
         }
     };
@@ -837,7 +864,7 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
         add_ramps(c_lanes, planned_wafers_[p], 0.0, planned, no_q);
     }
     for (int q = 0; q < 5; ++q)
-        for (int b = 0; b < L; ++b) ramps[q * sum_stride + last * L + b] = 0;  // the spare row
+        for (int b = 0; b < 2 * L; ++b) ramps[q * sum_stride + last * row + b] = 0;  // the spare row
 
     const double* shock_in = ws.shock_time.data() + b0;
     for (Eigen::Index lane = 0; lane < count; ++lane) {
@@ -943,10 +970,10 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
     doubles full_growth = one - r;
     growth(full_growth);
 
-    // 6–10, step by step, the lanes side by side. Two running sums rebuild each of the five
-    // ramp sums from its second differences, which are zeroed behind for the next group;
-    // rounding residues are never allowed below zero. With a shared staff ratio the Q sums
-    // (2 and 3) stay zero and Q = ratio·N, so they are skipped.
+    // 6–10, step by step, the lanes side by side. The five ramp sums are walked up the grid
+    // (ramp_sums.hpp), their rows zeroed behind for the next group; rounding residues are
+    // never allowed below zero. With a shared staff ratio the Q sums (2 and 3) stay zero and
+    // Q = ratio·N, so they are skipped.
     const double wafer_unit = wafer_unit_, staff_unit = staff_unit_, staff_ratio = staff_ratio_;
     const bool staff_sums = staff_ratio_ == 0;
     // W/c as W·per_staff, where c = staff_unit·ratio; a subnormal c (whose reciprocal
@@ -954,19 +981,17 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
     const double per_staff = staff_sums ? 0.0 : 1.0 / (staff_unit * staff_ratio);
     const bool divide_each_step = staff_sums || !std::isfinite(per_staff);
     const Eigen::Index sum_stride = ws.ramp_stride;
-    doubles slope[5] = {}, value[5] = {}, v[5] = {};
+    ramp_sums::running sums[5];
+    doubles v[5] = {};
     doubles G = one, G_deadline = one, staffing_deadline = one;
     double* const F_all = ws.added.data();
     for (int k = 0; k < n; ++k) {
-        double* const d2 = ws.ramps.data() + k * L;
+        double* const d = ws.ramps.data() + k * ramp_sums::row;
         for (int q = 0; q < 5; ++q) {
             if (!staff_sums && (q == 2 || q == 3)) continue;
-            doubles d;
-            FABRISK_LANES_LOAD(d, d2 + q * sum_stride);
-            FABRISK_LANES_STORE(d2 + q * sum_stride, zero);
-            slope[q] += d;
-            value[q] += slope[q];
-            v[q] = value[q] > 0 ? value[q] : zero;
+            doubles value;
+            sums[q].step(d + q * sum_stride, double(k), value);
+            v[q] = value > 0 ? value : zero;
         }
         const doubles alpha = double(k) >= k_shock ? kept : one;
         // N, Q and N⁰ in units (the scales cancel in λ); min(1, x) as std::min does it, so a

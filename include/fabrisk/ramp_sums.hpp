@@ -1,0 +1,68 @@
+#pragma once
+/// \file ramp_sums.hpp
+/// Sums of clamped lines on an integer grid, in lanes (lanes.hpp), at a cost of two updates
+/// per line and one pass over the grid, whatever the lines' lengths.
+///
+/// A line rising at slope A from x = a and ending at e ≥ a, A·(g(k − a) − g(k − e)) with
+/// g(x) = max(0, x), is k·A − A·a for a < k ≤ e and A·(e − a) after. So a sum of lines is
+/// k·ΣA − ΣB, where ΣA and ΣB are running sums over k of first differences: each line adds
+/// (A, A·a) at ⌊a⌋ + 1 and −(A, A·e) at ⌊e⌋ + 1. Starting strictly after a (where the line is
+/// still zero) keeps a sum exactly zero until some line has begun to rise.
+///
+/// The differences live in rows [k][slot][A, B] of 2·lanes::count doubles, so one lane's
+/// update is one 16-byte add. Lane b keeps slot (b >> 1) + 4·(b & 1): the order in which the
+/// two unpacking shuffles of a row return the lanes in order.
+#include <cstdint>
+#include <cstring>
+
+#include "fabrisk/lanes.hpp"
+
+namespace fabrisk::ramp_sums {
+
+/// Doubles in one grid row of differences.
+inline constexpr std::int64_t row = 2 * lanes::count;
+
+/// Offset of lane b's (A, B) pair within a row: 2·slot(b).
+inline lanes::ints slot_offsets() { return lanes::ints{0, 8, 2, 10, 4, 12, 6, 14}; }
+
+/// rows[at[b]] += (A[b], B[b]) for every lane b, where at[b] = k·row + slot_offsets()[b] for
+/// the lane's own row k. Lanes never share a slot, so they never collide.
+inline void add(double* rows, const lanes::ints& at, const lanes::doubles& A, const lanes::doubles& B) {
+    using pair = double __attribute__((vector_size(2 * sizeof(double))));
+    alignas(64) double pairs[row];
+    const lanes::doubles lo = __builtin_shufflevector(A, B, 0, 8, 1, 9, 2, 10, 3, 11);
+    const lanes::doubles hi = __builtin_shufflevector(A, B, 4, 12, 5, 13, 6, 14, 7, 15);
+    FABRISK_LANES_STORE(pairs, lo);
+    FABRISK_LANES_STORE(pairs + lanes::count, hi);
+    for (int b = 0; b < lanes::count; ++b) {
+        pair v, to;
+        double* const where = rows + at[b];
+        std::memcpy(&v, pairs + 2 * b, sizeof v);
+        std::memcpy(&to, where, sizeof to);
+        to += v;
+        std::memcpy(where, &to, sizeof to);
+    }
+}
+
+/// The running sums ΣA and ΣB of one sum of lines, in slot order, walked up the grid.
+struct running {
+    lanes::doubles lo{}, hi{};  ///< slots 0–3 and 4–7, each (A, B)
+
+    /// Takes row k's differences (and zeroes the row, ready for the next use); returns the
+    /// lanes' k·ΣA − ΣB in lane order in `value`.
+    void step(double* at_row, double k, lanes::doubles& value) {
+        lanes::doubles d_lo, d_hi;
+        const lanes::doubles zero{};
+        FABRISK_LANES_LOAD(d_lo, at_row);
+        FABRISK_LANES_LOAD(d_hi, at_row + lanes::count);
+        FABRISK_LANES_STORE(at_row, zero);
+        FABRISK_LANES_STORE(at_row + lanes::count, zero);
+        lo += d_lo;
+        hi += d_hi;
+        const lanes::doubles A = __builtin_shufflevector(lo, hi, 0, 8, 2, 10, 4, 12, 6, 14);
+        const lanes::doubles B = __builtin_shufflevector(lo, hi, 1, 9, 3, 11, 5, 13, 7, 15);
+        value = k * A - B;
+    }
+};
+
+}  // namespace fabrisk::ramp_sums
