@@ -2,7 +2,11 @@
 // plain loops, so the native build's intrinsics and the portable build's loops agree.
 #include "fabrisk/lanes.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <random>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -49,4 +53,28 @@ TEST(Lanes, AnyFollowsComparisons) {
     EXPECT_FALSE(lanes::any(x > 8.0));
     EXPECT_TRUE(lanes::any(x == 1.0));
     EXPECT_FALSE(lanes::any(x != x));  // no NaN
+}
+
+TEST(Lanes, InverseRootPow2IsWithinTwoUlpsOfTheExactRoot) {
+    // y^(−1/2^j) against long double powl (64-bit mantissa: exact enough to judge 2 ulps), over
+    // the grid phase's range 1 − r·λ ∈ (0, 2) and far beyond it.
+    std::mt19937_64 rng(3);
+    std::uniform_real_distribution<double> near_one(1e-6, 2.0), exponent(-300.0, 300.0);
+    double worst = 0;
+    for (int j = 1; j <= 6; ++j)
+        for (int round = 0; round < 2000; ++round) {
+            lanes::doubles y, got;
+            for (int b = 0; b < lanes::count; ++b) y[b] = b % 2 ? near_one(rng) : std::pow(10.0, exponent(rng));
+            if (round == 0) y[0] = 1.0, y[1] = 0.25, y[2] = 2.0;
+            lanes::inverse_root_pow2(y, j, got);
+            for (int b = 0; b < lanes::count; ++b) {
+                const long double exact = std::pow(static_cast<long double>(y[b]), -1.0L / static_cast<long double>(1 << j));
+                const double error = static_cast<double>(std::fabs((got[b] - exact) / exact));
+                worst = std::max(worst, error);
+                ASSERT_LE(error, 2 * 0x1p-52) << "j " << j << ", y " << y[b];
+            }
+        }
+    char text[32];
+    std::snprintf(text, sizeof text, "%.3g", worst);
+    RecordProperty("worst_relative_error", text);
 }

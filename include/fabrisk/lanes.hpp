@@ -9,8 +9,10 @@
 /// where g++'s auto-vectoriser gives up on short lane loops (it unrolls them first, then
 /// rarely vectorises the pieces), and only inside functions, never passed by value, so the
 /// vector calling convention (-Wpsabi) never comes into play. The few operations the vector
-/// extensions lack (gather, compress, any) are functions here, AVX-512 instructions when the
-/// build has them and plain loops otherwise (tests/lanes_test.cpp checks both agree).
+/// extensions lack (gather, compress, any, an inverse root by Newton's method) are functions
+/// here, AVX-512 instructions when the build has them and plain loops otherwise
+/// (tests/lanes_test.cpp checks both against exact values).
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 
@@ -42,6 +44,32 @@ inline bool any(const ints& mask) {
     std::int64_t folded = 0;
     for (int b = 0; b < count; ++b) folded |= mask[b];
     return folded != 0;
+#endif
+}
+
+/// y^(−1/2^j) in every lane, for j ≥ 1 and y positive and normal. With AVX-512: an estimate
+/// from j reciprocal square roots of 14 bits (vrsqrt14pd), then two third-order Newton steps
+/// on y·z^(2^j) = 1, accurate to an ulp or two, with no use of the divider (on this machine a
+/// vector square root costs seven multiply-adds; the grid phase needs this root every step).
+/// Elsewhere 1/√…√y, j correctly rounded square roots.
+inline void inverse_root_pow2(const doubles& y, int j, doubles& into) {
+#if defined(__AVX512F__)
+    doubles z = (doubles)_mm512_rsqrt14_pd((__m512d)y);  // ≈ y^(−1/2)
+    for (int i = 1; i < j; ++i) z *= (doubles)_mm512_rsqrt14_pd((__m512d)z);  // √z as z·z^(−1/2)
+    const double p = double(1 << j), first = 1 / p, second = (p + 1) / (2 * p * p);
+    for (int step = 0; step < 2; ++step) {
+        doubles power = z;
+        for (int i = 0; i < j; ++i) power *= power;  // z^(2^j)
+        const doubles e = 1.0 - y * power;           // y·z^p = 1 − e, so y^(−1/p) = z·(1 − e)^(−1/p)
+        z += z * (e * (first + second * e));         // (1 − e)^(−1/p) ≈ 1 + e/p + (p + 1)e²/(2p²)
+    }
+    into = z;
+#else
+    for (int b = 0; b < count; ++b) {
+        double x = y[b];
+        for (int i = 0; i < j; ++i) x = std::sqrt(x);
+        into[b] = 1.0 / x;
+    }
 #endif
 }
 

@@ -1027,11 +1027,14 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
         doubles rate;
         if (!lanes::any(short_of_plan)) {
             rate = full_growth;
-        } else if (elasticity_one && roots >= 0) {
-            // (1 − r·N/N⁰)^(−Δ) = (N⁰/(N⁰ − r·N))^Δ: one division where λ and the
-            // reciprocal took two.
-            rate = short_of_plan ? n0_units / (n0_units - r * n_units) : one;
-            for (int j = 0; j < roots; ++j) apply(rate, [](const vector_math::block& x) -> vector_math::block { return x.sqrt(); });
+        } else if (elasticity_one && roots == 0) {
+            // (1 − r·N/N⁰)^(−1) = N⁰/(N⁰ − r·N): one division where λ and the reciprocal took two.
+            rate = short_of_plan ? n0_units / (n0_units - r * n_units) : full_growth;
+        } else if (elasticity_one && roots > 0) {
+            // (1 − r·N/N⁰)^(−Δ), Δ = 2^−roots, by Newton's method rather than square roots
+            // (lanes.hpp): one division, and y = 1 − r·λ lies in [1 − r, 1], far from 0.
+            const doubles y = short_of_plan ? (n0_units - r * n_units) / n0_units : one;
+            lanes::inverse_root_pow2(y, roots, rate);
             rate = short_of_plan ? rate : full_growth;
         } else {
             rate = n_units / (n0_units == 0 ? one : n0_units);
