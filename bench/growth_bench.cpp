@@ -1,6 +1,6 @@
 // How the cost of a trial grows with the number of fabs and with steps per year. The model
-// builds capacity from a few updates per fab (partial ramp steps plus one running-sum entry),
-// so cost should grow like fabs + steps, not fabs × steps.
+// builds capacity from two paired updates per fab and ramp sum (ramp_sums.hpp), so cost should
+// grow like fabs + steps, not fabs × steps.
 #include <benchmark/benchmark.h>
 #include <fstream>
 #include <sstream>

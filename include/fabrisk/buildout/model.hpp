@@ -159,7 +159,7 @@ private:
     int first_index_at_least(double x) const;
     void draw_factor_block(const Eigen::Ref<const Eigen::ArrayXXd>& u, const distribution& d, double rho,
                            const factor_dims& dims, std::size_t entities, Eigen::ArrayXXd& out, workspace& ws) const;
-    /// Capital, funding, completion and the ramp second differences of trials b0 … b0 + count − 1,
+    /// Capital, funding, completion and the ramp sums' differences of trials b0 … b0 + count − 1,
     /// all lanes at once; also the outputs these settle and the per-lane inputs of the grid phase.
     void schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) const;
     /// The grid phase (steps 6–10 and the outputs) for trials b0 … b0 + count − 1.
