@@ -19,8 +19,11 @@
 
 namespace fabrisk::ramp_sums {
 
-/// Doubles in one grid row of differences.
+/// Doubles in one grid row of differences, and its log2 (row offsets as shifts: g++ turns a
+/// selected-then-scaled index vector into a masked 64-bit multiply, a slow instruction).
 inline constexpr std::int64_t row = 2 * lanes::count;
+inline constexpr int row_shift = 4;
+static_assert(row == std::int64_t{1} << row_shift);
 
 /// Offset of lane b's (A, B) pair within a row: 2·slot(b).
 inline lanes::ints slot_offsets() { return lanes::ints{0, 8, 2, 10, 4, 12, 6, 14}; }

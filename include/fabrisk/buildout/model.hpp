@@ -673,7 +673,7 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
         const doubles end = x > begin ? (x < paid ? x : zero + paid) : zero + begin;
         const ints end_seen = end < n;
         const doubles end_in = end_seen ? end : zero;
-        const ints at_end = (end_seen ? __builtin_convertvector(end_in, ints) + 1 : zero_ints + pledge_spare) * row + slot_offset;
+        const ints at_end = ((end_seen ? __builtin_convertvector(end_in, ints) + 1 : zero_ints + pledge_spare) << ramp_sums::row_shift) + slot_offset;
         const std::int64_t k_begin = begin < n ? static_cast<std::int64_t>(begin) + 1 : pledge_spare;
         const doubles slope = pledge * (1.0 / (iv.disburse_years * m)), minus = -slope;
         ramp_sums::add(pledge_rows, k_begin * row + slot_offset, slope, slope * begin);
@@ -749,7 +749,7 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     const double t_n = grid_times_[static_cast<std::size_t>(n)];
     // A ramp in lanes: w·clamp((t_k − c)/R, 0, 1) on the grid. In grid units it is the line of
     // slope w·s, s = 1/(R·m), from a = c·m to e = a + R·m: two paired updates per sum.
-    auto add_ramps = [&](const double* c_lanes, double w1, double w2, Eigen::Index sum1, Eigen::Index sum2) {
+    auto add_ramps = [&](const double* c_lanes, double w1, double w2, Eigen::Index sum1, Eigen::Index sum2) __attribute__((always_inline)) {
         doubles c;
         FABRISK_LANES_LOAD(c, c_lanes);
         const ints seen = (c < t_n) & line;  // some step sees it (c may be +inf)
@@ -758,8 +758,8 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
         const doubles e_in = ends ? e : zero;
         // ⌊x⌋ + 1 for 0 ≤ x ≤ n (truncation is exact there).
         const ints ka = __builtin_convertvector(a, ints) + 1, ke = __builtin_convertvector(e_in, ints) + 1;
-        const ints at_start = ((seen & (ka < last)) ? ka : last) * row + slot_offset;
-        const ints at_end = ((ends & (ke < last)) ? ke : last) * row + slot_offset;
+        const ints at_start = (((seen & (ka < last)) ? ka : zero_ints + last) << ramp_sums::row_shift) + slot_offset;
+        const ints at_end = (((ends & (ke < last)) ? ke : zero_ints + last) << ramp_sums::row_shift) + slot_offset;
         auto add = [&](double w, Eigen::Index sum) {
             const doubles slope = w * inv_Rm, minus = -slope;
             ramp_sums::add(ramps + sum, at_start, slope, slope * a);
@@ -829,7 +829,7 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
             FABRISK_LANES_LOAD(below, below_all + f * L);
             const ints probe = below + (step - 1);
             const ints inside = probe <= last;
-            const ints at = (inside ? probe : last) * L + lane_index;
+            const ints at = ((inside ? probe : zero_ints + last) << 3) + lane_index;  // ·L, as a shift (see ramp_sums::row_shift)
             doubles a;
             lanes::gather(A, at, a);
             below += inside & ~(a >= need) & step;  // NaN needs (an overflowed X_f) are never met
