@@ -47,19 +47,21 @@ inline bool any(const ints& mask) {
 #endif
 }
 
-/// y^(−1/2^j) in every lane, for j ≥ 1 and y positive and normal. With AVX-512: an estimate
-/// from j reciprocal square roots of 14 bits (vrsqrt14pd), then two third-order Newton steps
-/// on y·z^(2^j) = 1, accurate to an ulp or two, with no use of the divider (on this machine a
+/// y^(−1/2^J) in every lane, for J ≥ 1 and y positive and normal. With AVX-512: an estimate
+/// from J reciprocal square roots of 14 bits (vrsqrt14pd), then two third-order Newton steps
+/// on y·z^(2^J) = 1, accurate to an ulp or two, with no use of the divider (on this machine a
 /// vector square root costs seven multiply-adds; the grid phase needs this root every step).
-/// Elsewhere 1/√…√y, j correctly rounded square roots.
-inline void inverse_root_pow2(const doubles& y, int j, doubles& into) {
+/// Elsewhere 1/√…√y, J correctly rounded square roots.
+template <int J>
+inline void inverse_root_pow2(const doubles& y, doubles& into) {
+    static_assert(J >= 1);
 #if defined(__AVX512F__)
     doubles z = (doubles)_mm512_rsqrt14_pd((__m512d)y);  // ≈ y^(−1/2)
-    for (int i = 1; i < j; ++i) z *= (doubles)_mm512_rsqrt14_pd((__m512d)z);  // √z as z·z^(−1/2)
-    const double p = double(1 << j), first = 1 / p, second = (p + 1) / (2 * p * p);
+    for (int i = 1; i < J; ++i) z *= (doubles)_mm512_rsqrt14_pd((__m512d)z);  // √z as z·z^(−1/2)
+    constexpr double p = double(1 << J), first = 1 / p, second = (p + 1) / (2 * p * p);
     for (int step = 0; step < 2; ++step) {
         doubles power = z;
-        for (int i = 0; i < j; ++i) power *= power;  // z^(2^j)
+        for (int i = 0; i < J; ++i) power *= power;  // z^(2^J)
         const doubles e = 1.0 - y * power;           // y·z^p = 1 − e, so y^(−1/p) = z·(1 − e)^(−1/p)
         z += z * (e * (first + second * e));         // (1 − e)^(−1/p) ≈ 1 + e/p + (p + 1)e²/(2p²)
     }
@@ -67,10 +69,21 @@ inline void inverse_root_pow2(const doubles& y, int j, doubles& into) {
 #else
     for (int b = 0; b < count; ++b) {
         double x = y[b];
-        for (int i = 0; i < j; ++i) x = std::sqrt(x);
+        for (int i = 0; i < J; ++i) x = std::sqrt(x);
         into[b] = 1.0 / x;
     }
 #endif
+}
+/// The same for a run-time j in 1 … 6 (m = 2 … 64 steps a year).
+inline void inverse_root_pow2(const doubles& y, int j, doubles& into) {
+    switch (j) {
+        case 1: return inverse_root_pow2<1>(y, into);
+        case 2: return inverse_root_pow2<2>(y, into);
+        case 3: return inverse_root_pow2<3>(y, into);
+        case 4: return inverse_root_pow2<4>(y, into);
+        case 5: return inverse_root_pow2<5>(y, into);
+        default: return inverse_root_pow2<6>(y, into);
+    }
 }
 
 /// Writes the lanes of `x` that `keep` selects (a comparison's mask: all ones or zero per lane)
