@@ -223,6 +223,26 @@ TEST(OutputStatistics, NanIsAnError) {
     EXPECT_THROW(stats.summarize(block), fabrisk::error);
 }
 
+TEST(OutputStatistics, NanIsAnErrorWhereverItSits) {
+    // The moments run eight values at a time with the ragged end padded: a NaN is caught in a
+    // whole vector, at its edges and in the padded end alike.
+    for (Eigen::Index where : {0, 7, 8, 15, 16, 18}) {
+        Eigen::ArrayXXd block = Eigen::ArrayXXd::Constant(19, 2, 1.5);
+        block(where, 1) = std::nan("");
+        fabrisk::output_statistics stats(2);
+        EXPECT_THROW(stats.summarize(block), fabrisk::error) << where;
+    }
+    // Without one, the padding counts nowhere: 19 values, min and max among them.
+    Eigen::ArrayXXd block = Eigen::ArrayXXd::Constant(19, 1, 2.0);
+    block(18, 0) = -3.0;
+    fabrisk::output_statistics stats(1);
+    feed(stats, block, {});
+    EXPECT_EQ(stats.summary(0).count, 19u);
+    EXPECT_EQ(stats.summary(0).min, -3.0);
+    EXPECT_EQ(stats.summary(0).max, 2.0);
+    EXPECT_DOUBLE_EQ(stats.summary(0).mean, (18 * 2.0 - 3.0) / 19);
+}
+
 TEST(OutputStatistics, AtMostCountsUseTheModelTolerance) {
     // Values near 2030 and thresholds hit within 1e-9·|y|.
     Eigen::ArrayXXd block(8, 1);

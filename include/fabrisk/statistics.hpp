@@ -23,6 +23,7 @@
 
 #include "fabrisk/error.hpp"
 #include "fabrisk/binned_quantiles.hpp"
+#include "fabrisk/lanes.hpp"
 
 namespace fabrisk {
 
@@ -291,45 +292,64 @@ private:
         return c;
     }
 
-    /// Four interleaved accumulators so the loop pipelines; the order of the sums is fixed, so
-    /// results stay deterministic. count is set to the number of non-NaN values.
+    /// One accumulator per lane (lanes.hpp), the ragged end padded with NaN (which counts
+    /// nowhere); the lanes are folded in a fixed order, so results stay deterministic. count is
+    /// set to the number of non-NaN values.
     static void describe_column(const double* x, std::size_t n, chunk::column& c) noexcept {
+        using lanes::doubles;
+        using lanes::ints;
+        constexpr std::size_t L = lanes::count;
         constexpr double inf = std::numeric_limits<double>::infinity();
         constexpr double two52 = 4503599627370496.0;  // from 2^52 on, every double is an integer
-        constexpr std::size_t L = 4;
-        double sum[L] = {}, lo[L] = {inf, inf, inf, inf}, hi[L] = {-inf, -inf, -inf, -inf};
-        std::uint64_t finite[L] = {}, numbers[L] = {}, fractional[L] = {};
-        auto step = [&](std::size_t l, double v) {
-            const double a = std::fabs(v);
-            const bool fin = a < inf;
-            numbers[l] += v == v;
-            finite[l] += fin;
-            sum[l] += fin ? v : 0.0;
-            lo[l] = v < lo[l] ? v : lo[l];
-            hi[l] = v > hi[l] ? v : hi[l];
-            fractional[l] |= a < two52 && (a + two52) - two52 != a;
+        const doubles zero{};
+        auto load = [&](std::size_t i, doubles& v) {
+            if (i + L <= n) {
+                FABRISK_LANES_LOAD(v, x + i);
+            } else {
+                v = zero + std::numeric_limits<double>::quiet_NaN();
+                for (std::size_t l = 0; i + l < n; ++l) v[l] = x[i + l];
+            }
         };
-        std::size_t i = 0;
-        for (; i + L <= n; i += L)
-            for (std::size_t l = 0; l < L; ++l) step(l, x[i + l]);
-        for (std::size_t l = 0; l < L && i + l < n; ++l) step(l, x[i + l]);
-        c.count = numbers[0] + numbers[1] + numbers[2] + numbers[3];
-        c.finite = finite[0] + finite[1] + finite[2] + finite[3];
-        c.min = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
-        c.max = std::max(std::max(hi[0], hi[1]), std::max(hi[2], hi[3]));
-        c.integral = !(fractional[0] | fractional[1] | fractional[2] | fractional[3]);
+        doubles sum = zero, lo = zero + inf, hi = zero - inf;
+        ints finite{}, numbers{}, fractional{};
+        for (std::size_t i = 0; i < n; i += L) {
+            doubles v;
+            load(i, v);
+            const doubles a = v < 0 ? -v : v;
+            const ints fin = a < inf;  // false for ±inf and NaN
+            numbers -= v == v;         // a true mask is −1
+            finite -= fin;
+            sum += fin ? v : zero;
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+            fractional |= (a < two52) & ((a + two52) - two52 != a);
+        }
+        c.count = c.finite = 0;
+        c.min = inf;
+        c.max = -inf;
+        double total = 0;
+        bool any_fraction = false;
+        for (std::size_t l = 0; l < L; ++l) {
+            c.count += static_cast<std::uint64_t>(numbers[l]);
+            c.finite += static_cast<std::uint64_t>(finite[l]);
+            c.min = std::min(c.min, lo[l]);
+            c.max = std::max(c.max, hi[l]);
+            total += sum[l];
+            any_fraction = any_fraction || fractional[l] != 0;
+        }
+        c.integral = !any_fraction;
         if (c.finite == 0) return;
-        c.mean = ((sum[0] + sum[1]) + (sum[2] + sum[3])) / double(c.finite);
-        double m2[L] = {};
-        auto deviation = [&](std::size_t l, double v) {
-            const double d = std::fabs(v) < inf ? v - c.mean : 0.0;
-            m2[l] += d * d;
-        };
-        i = 0;
-        for (; i + L <= n; i += L)
-            for (std::size_t l = 0; l < L; ++l) deviation(l, x[i + l]);
-        for (std::size_t l = 0; l < L && i + l < n; ++l) deviation(l, x[i + l]);
-        c.m2 = (m2[0] + m2[1]) + (m2[2] + m2[3]);
+        c.mean = total / double(c.finite);
+        doubles m2 = zero;
+        for (std::size_t i = 0; i < n; i += L) {
+            doubles v;
+            load(i, v);
+            const doubles a = v < 0 ? -v : v;
+            const doubles d = a < inf ? v - c.mean : zero;
+            m2 += d * d;
+        }
+        c.m2 = 0;
+        for (std::size_t l = 0; l < L; ++l) c.m2 += m2[l];
     }
 
     /// Points summarize() at the columns' bins, once they exist.
