@@ -30,7 +30,8 @@ double direct(const std::vector<line>& lines, int k) {
 /// for updates past n) and walks the grid: values[k][b].
 std::vector<std::vector<double>> walk(const std::vector<std::vector<line>>& lines, int n, std::vector<double>& rows) {
     rows.assign(static_cast<std::size_t>((n + 2) * ramp_sums::row), 0.0);
-    const lanes::ints slots = ramp_sums::slot_offsets();
+    lanes::ints slots;
+    FABRISK_LANES_LOAD(slots, ramp_sums::slot_offsets);
     for (std::size_t i = 0; i < lines[0].size(); ++i) {
         lanes::doubles A, B, minus_A, minus_B;
         lanes::ints at_start, at_end;

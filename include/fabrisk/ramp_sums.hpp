@@ -26,9 +26,10 @@ inline constexpr int row_shift = 4;
 static_assert(row == std::int64_t{1} << row_shift);
 
 /// Offset of lane b's (A, B) pair within a row: 2·slot(b).
-inline lanes::ints slot_offsets() { return lanes::ints{0, 8, 2, 10, 4, 12, 6, 14}; }
+/// (A table to load, not a function returning a vector: see lanes.hpp on -Wpsabi.)
+alignas(64) inline constexpr std::int64_t slot_offsets[lanes::count] = {0, 8, 2, 10, 4, 12, 6, 14};
 
-/// rows[at[b]] += (A[b], B[b]) for every lane b, where at[b] = k·row + slot_offsets()[b] for
+/// rows[at[b]] += (A[b], B[b]) for every lane b, where at[b] = k·row + slot_offsets[b] for
 /// the lane's own row k. Lanes never share a slot, so they never collide.
 inline void add(double* rows, const lanes::ints& at, const lanes::doubles& A, const lanes::doubles& B) {
     using pair = double __attribute__((vector_size(2 * sizeof(double))));

@@ -657,7 +657,8 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     //    where it is paid in full or the investor drops out, clamp(τ_i·m, b_i·m, (b_i + d_i)·m):
     //    two updates per investor and one pass over the grid, not investors × steps.
     constexpr std::int64_t row = ramp_sums::row;
-    const ints slot_offset = ramp_sums::slot_offsets();
+    ints slot_offset;
+    FABRISK_LANES_LOAD(slot_offset, ramp_sums::slot_offsets);
     double* const C = ws.capital.data();
     double* const pledge_rows = ws.pledge_rows.data();
     double* const terms = ws.investor_lanes.data();  // [investor][cap, pledge][lane]
