@@ -24,15 +24,35 @@
 #include <memory>
 #include <vector>
 
-#include <boost/sort/spreadsort/spreadsort.hpp>
+#include <boost/sort/spreadsort/integer_sort.hpp>
 
 namespace fabrisk {
 
 namespace detail {
-/// Sorts doubles (no NaN) ascending. Boost's spreadsort (a radix sort on the bit patterns)
-/// sorts a pilot of 65,536 values in 1.6 ms against std::sort's 4.4: the pilot closes once
-/// per run, but that is 3% of a run of 10^6 trials.
-inline void sort_values(std::vector<double>& v) { boost::sort::spreadsort::spreadsort(v.begin(), v.end()); }
+/// A key whose unsigned order is the order of doubles (NaN aside; −0 just below +0).
+inline std::uint64_t order_key(double x) noexcept {
+    std::uint64_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    const std::uint64_t sign = static_cast<std::uint64_t>(static_cast<std::int64_t>(bits) >> 63);
+    return bits ^ (sign | (std::uint64_t{1} << 63));
+}
+/// The double of an order_key.
+inline double from_order_key(std::uint64_t key) noexcept {
+    const std::uint64_t bits = key >> 63 ? key ^ (std::uint64_t{1} << 63) : ~key;
+    double x;
+    std::memcpy(&x, &bits, sizeof x);
+    return x;
+}
+/// Sorts doubles (no NaN) ascending, as their order keys by Boost's integer_sort (a radix
+/// sort): 2 ms for a pilot of 65,536 values against std::sort's 4.5. The pilot closes once per
+/// run, but that was 2.4% of a run of 10^6 trials. (Boost's float_sort would sort the doubles
+/// directly, but its bucket arithmetic overflows signed integers: undefined behaviour.)
+inline void sort_values(std::vector<double>& v) {
+    std::vector<std::uint64_t> keys(v.size());
+    std::transform(v.begin(), v.end(), keys.begin(), order_key);
+    boost::sort::spreadsort::integer_sort(keys.begin(), keys.end());
+    std::transform(keys.begin(), keys.end(), v.begin(), from_order_key);
+}
 }  // namespace detail
 
 /// One bin's tally. For the two infinite bins only `count` is meaningful.
@@ -127,12 +147,7 @@ private:
     };
 
     /// A key whose unsigned order is the order of doubles (+0 > −0, which canonical values avoid).
-    static std::uint64_t key(double x) noexcept {
-        std::uint64_t bits;
-        std::memcpy(&bits, &x, sizeof bits);
-        const std::uint64_t sign = static_cast<std::uint64_t>(static_cast<std::int64_t>(bits) >> 63);
-        return bits ^ (sign | (std::uint64_t{1} << 63));
-    }
+    static std::uint64_t key(double x) noexcept { return detail::order_key(x); }
 
     /// Bin indices of n values. The slot tables (by sign and exponent, then by leading mantissa
     /// bits, sized to the edges there) narrow each search to W edges, W a power of two with at
