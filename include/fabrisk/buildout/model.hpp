@@ -4,10 +4,10 @@
 /// uniforms (trials × dimension) to a block of outputs (trials × 10).
 ///
 /// Inputs are drawn column by column over the block (structure of arrays), then the trials are
-/// played forward eight at a time, one trial per vector lane (lanes.hpp). Funding is a binary
-/// search per fab on the never-falling capital curve, and the capacity on the grid is built
-/// from two paired difference updates per fab (a ramp is a clamped line), so a trial costs
-/// O(fabs·log n + investors·n + n), not O(fabs·n).
+/// played forward eight at a time, one trial per vector lane (lanes.hpp). Capital and capacity
+/// on the grid are sums of clamped lines (ramp_sums.hpp), two paired updates per pledge and per
+/// fab, and funding is a binary search per fab on the never-falling capital curve, so a trial
+/// costs O(fabs·log n + investors + n), not O(fabs·n) or O(investors·n).
 #include <algorithm>
 #include <array>
 #include <cmath>
