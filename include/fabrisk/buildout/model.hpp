@@ -783,7 +783,10 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     //      at once; φ = n + 1 means unfunded, and so is every later fab.
     int top = 1;
     while (2 * top <= n + 1) top *= 2;
-    const int coarse = top >= 4 ? top / 4 : 1;  // 8·coarse > n: seven coarse points span the grid
+    // The search's first four levels probe the same fifteen grid points in every lane; with
+    // 16·S > n they span the grid. (Three levels and seven points, a gather level more, cost
+    // 15 ns a trial more; five and 31 points cost more again.)
+    const int coarse = top >= 8 ? top / 8 : 1;
     doubles cumulative{}, delay_sum{}, funded{}, completed{};
     ints phi{};
     alignas(64) double c_lanes[L];
@@ -809,11 +812,10 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
         const doubles magnitude = cumulative < 0 ? -cumulative : cumulative;
         const doubles need = cumulative - 1e-9 * (magnitude > 1 ? magnitude : one);
         FABRISK_LANES_STORE(needed + f * L, need);
-        // The search's first three levels probe the same few grid points in every lane, so
-        // they are a count over up to seven coarse points S·j − 1 (plain loads); the rest
+        // The coarse levels are a count over the points S·j − 1 (plain loads); the rest
         // refines within S points by gathers.
         ints below{};
-        for (int i = 1; i < 8; ++i) {
+        for (int i = 1; i < 16; ++i) {
             const std::int64_t k = std::int64_t{coarse} * i - 1;
             if (k > last) break;
             doubles a;
