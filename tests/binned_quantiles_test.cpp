@@ -95,7 +95,7 @@ TEST(QuantileBins, LookupAgreesWithLowerBound) {
         }
         EXPECT_EQ(bins.bin_of(inf), bins.pos_inf_bin());
         EXPECT_EQ(bins.bin_of(-inf), bins.neg_inf_bin());
-        // Pilot values and the cutpoints are edges, each pilot value with its singleton bin.
+        // The cutpoints are edges.
         for (double c : {0.3, -7.5, 1e300}) EXPECT_TRUE(std::binary_search(edges.begin(), edges.end(), c));
     }
     // No finite values at all: one finite bin.
@@ -103,6 +103,32 @@ TEST(QuantileBins, LookupAgreesWithLowerBound) {
     EXPECT_EQ(none.edge_count(), 0u);
     EXPECT_EQ(none.bin_of(5.0), 0u);
     EXPECT_EQ(none.bin_of(inf), none.pos_inf_bin());
+}
+
+TEST(QuantileBins, OnlyPointMassesGetSingletonBins) {
+    // A continuous pilot: every edge is a pilot value, none with a singleton bin below it.
+    auto pilot = sample(shape::uniform, 20000, 5);
+    std::sort(pilot.begin(), pilot.end());
+    const std::size_t ranks = 1024;
+    const fabrisk::quantile_bins continuous(pilot, {}, ranks);
+    EXPECT_EQ(continuous.edge_count(), ranks + 1);
+    for (std::size_t i = 0; i < continuous.edge_count(); ++i)
+        EXPECT_TRUE(std::binary_search(pilot.begin(), pilot.end(), continuous.edge(i))) << i;
+    // A point mass (40% at 1.0) gets the bin {1.0}: 1.0 and the double below it are both edges.
+    // Every other edge is a value the pilot holds once, without one.
+    pilot = sample(shape::point_mass, 20000, 5);
+    std::sort(pilot.begin(), pilot.end());
+    const fabrisk::quantile_bins mass(pilot, {}, ranks);
+    std::vector<double> edges;
+    for (std::size_t i = 0; i < mass.edge_count(); ++i) edges.push_back(mass.edge(i));
+    EXPECT_TRUE(std::binary_search(edges.begin(), edges.end(), 1.0));
+    EXPECT_TRUE(std::binary_search(edges.begin(), edges.end(), std::nextafter(1.0, 0.0)));
+    EXPECT_EQ(std::count_if(edges.begin(), edges.end(), [&](double e) { return !std::binary_search(pilot.begin(), pilot.end(), e); }), 1);
+    // A pilot of few distinct values: each is a bin of its own, even one seen once.
+    pilot = {-3.0, 2.0, 2.0, 7.5};
+    const fabrisk::quantile_bins few(pilot, {}, ranks);
+    ASSERT_EQ(few.edge_count(), 6u);
+    for (double x : {-3.0, 2.0, 7.5}) EXPECT_EQ(few.bin_of(x), few.bin_of(std::nextafter(x, -inf)) + 1) << x;
 }
 
 TEST(BinnedQuantiles, ExactOverThePilot) {
