@@ -7,11 +7,12 @@
 /// O(log n), which makes any trial reachable directly.
 ///
 /// A block is filled `trial_lanes` trials at a time, one LCG per trial, stepped side by side
-/// with plain integer arithmetic that the compiler vectorises; the numbers are bit-identical to
+/// as vectors of eight states (detail::xsh_rr_draws); the numbers are bit-identical to
 /// pcg-cpp's pcg32 (tests/random_stream_test.cpp checks them against it).
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 #include <Eigen/Core>
@@ -32,7 +33,9 @@ using trial_engine = pcg32;
 /// cell, so inverse CDFs never see 0 or 1. (Not 53: k + 0.5 for k ≥ 2^52 is not a double, and
 /// rounding sent the top cell to exactly 1.0.) Results are (k + 0.5)·2^-52, from 2^-53 to 1 − 2^-53.
 inline double to_open_unit(std::uint64_t bits) noexcept {
-    return (static_cast<double>(bits >> 12) + 0.5) * 0x1.0p-52;
+    // k·2^-52 + 2^-53 rather than (k + 0.5)·2^-52: every step is exact either way, and this
+    // one is a single multiply-add.
+    return static_cast<double>(bits >> 12) * 0x1.0p-52 + 0x1.0p-53;
 }
 
 namespace detail {
@@ -58,6 +61,26 @@ inline std::uint32_t xsh_rr(std::uint64_t old) noexcept {
     const auto x = static_cast<std::uint32_t>(((old >> 18) ^ old) >> 27);
     const auto rot = static_cast<std::uint32_t>(old >> 59);
     return (x >> rot) | (x << ((32 - rot) & 31));
+}
+
+/// Eight LCG states (one per trial), and eight doubles, as vector values (GCC/Clang vector
+/// extensions; one AVX-512 register each on this machine).
+using states = std::uint64_t __attribute__((vector_size(64)));
+using unit_values = double __attribute__((vector_size(64)));
+
+/// Each lane's two pcg32 outputs as one 64-bit draw: xsh_rr(first) in the high word,
+/// xsh_rr(second) in the low one. The 32-bit rotation is done in the 64-bit lanes: with the
+/// word x copied into both halves, rotating it right by r is a 64-bit shift (right by r for
+/// the low word, left by 32 − r for the high one). g++ otherwise narrows to 32-bit lanes and
+/// widens back, a third more instructions.
+inline void xsh_rr_draws(const states& first, const states& second, states& draws) noexcept {
+    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "word 2i is the low word of lane i");
+    using words = std::uint32_t __attribute__((vector_size(64)));
+    const states x_first = ((first >> 18) ^ first) >> 27, x_second = ((second >> 18) ^ second) >> 27;
+    const states both_first = (states)__builtin_shufflevector((words)x_first, (words)x_first, 0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10, 10, 12, 12, 14, 14);
+    const states both_second = (states)__builtin_shufflevector((words)x_second, (words)x_second, 0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10, 10, 12, 12, 14, 14);
+    const states high = both_first << (32 - (first >> 59)), low = both_second >> (second >> 59);
+    draws = (high & 0xFFFFFFFF00000000u) | (low & 0xFFFFFFFFu);
 }
 }  // namespace detail
 
@@ -94,20 +117,28 @@ public:
         state[0] = detail::make_lcg_jump(2 * static_cast<std::uint64_t>(dimension_) * first_trial, multiplier_, increment_)(start_);
         for (int b = 1; b < trial_lanes; ++b) state[b] = per_trial_(state[b - 1]);
         const auto dims = static_cast<Eigen::Index>(dimension_);
+        // Two LCG steps per uniform: `second` one step on, the next `first` two (a², (a + 1)·c),
+        // so the two multiplies are independent.
+        const std::uint64_t a = step_.a, c = step_.c, a2 = a * a, c2 = (a + 1) * c;
+        constexpr int vectors = trial_lanes / 8;
         for (Eigen::Index r0 = 0; r0 < out.rows(); r0 += trial_lanes) {
             const Eigen::Index rows = std::min<Eigen::Index>(trial_lanes, out.rows() - r0);
-            std::array<std::uint64_t, trial_lanes> s = state;
+            detail::states s[vectors];
+            std::memcpy(s, state.data(), sizeof s);
             alignas(64) double values[trial_lanes];
             for (Eigen::Index d = 0; d < dims; ++d) {
-                for (int b = 0; b < trial_lanes; ++b) {
-                    const std::uint64_t first = s[b], second = step_(first);
-                    s[b] = step_(second);
-                    const std::uint64_t bits = std::uint64_t{detail::xsh_rr(first)} << 32 | detail::xsh_rr(second);
-                    values[b] = to_open_unit(bits);
+                for (int v = 0; v < vectors; ++v) {
+                    const detail::states first = s[v], second = first * a + c;
+                    s[v] = first * a2 + c2;
+                    detail::states draws;
+                    detail::xsh_rr_draws(first, second, draws);
+                    // to_open_unit, lane by lane.
+                    const detail::unit_values u = __builtin_convertvector(draws >> 12, detail::unit_values) * 0x1.0p-52 + 0x1.0p-53;
+                    std::memcpy(values + 8 * v, &u, sizeof u);
                 }
                 double* column = &out(r0, d);
                 if (rows == trial_lanes && out.innerStride() == 1)
-                    for (int b = 0; b < trial_lanes; ++b) column[b] = values[b];
+                    std::memcpy(column, values, sizeof values);
                 else
                     for (Eigen::Index b = 0; b < rows; ++b) out(r0 + b, d) = values[b];
             }
