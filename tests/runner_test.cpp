@@ -1,5 +1,6 @@
 // Tests for fabrisk/runner.hpp: results independent of the thread count, trial addressing,
-// statistics of a toy model, exceptions from workers, and output-count checks.
+// statistics of a toy model, exceptions from workers and from merges, merges kept in chunk order
+// without holding up other workers, and output-count checks.
 #include "fabrisk/runner.hpp"
 
 #include <atomic>
@@ -9,6 +10,7 @@
 #include <cstdlib>
 #include <future>
 #include <stdexcept>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -218,6 +220,64 @@ TEST(Runner, ExceptionInEvaluatePropagatesWithoutHanging) {
             EXPECT_STREQ(e.what(), "toy failure");
         }
     });
+}
+
+/// A sink that records which chunk (by its first uniform) each merge saw, and how many chunks
+/// were summarized while a merge was running. Its first merge is slow; merge `fail_on` throws.
+struct slow_merge_sink {
+    using chunk = double;  // the chunk's first trial's first uniform identifies it
+    std::vector<double> merged;
+    int fail_on = -1;
+    mutable std::atomic<int> summarized{0};
+    std::atomic<bool> in_merge{false};
+    mutable std::atomic<int> summarized_during_merge{0};
+    chunk summarize(const Eigen::Ref<const Eigen::ArrayXXd>& block) const {
+        ++summarized;
+        if (in_merge) ++summarized_during_merge;
+        return block(0, 1);
+    }
+    void merge(chunk&& c) {
+        in_merge = true;
+        if (static_cast<int>(merged.size()) == fail_on) throw std::length_error("merge failure");
+        if (merged.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        merged.push_back(c);
+        in_merge = false;
+    }
+};
+
+TEST(Runner, SlowMergeKeepsChunkOrderAndHoldsUpNoWorker) {
+    const std::uint64_t trials = 40 * fabrisk::chunk_trials;
+    recording_sink reference;
+    fabrisk::run(toy_model{}, reference, {trials, 7, 1, 0});
+    for (unsigned threads : {1u, 2u, 4u}) {
+        within_a_minute([&] {
+            slow_merge_sink sink;
+            fabrisk::run(toy_model{}, sink, {trials, 7, threads, 0});
+            // Merged in chunk order: each chunk's first uniform, as the one-thread run has them.
+            ASSERT_EQ(sink.merged.size(), 40u);
+            for (std::size_t c = 0; c < 40; ++c)
+                EXPECT_EQ(sink.merged[c], reference.merged[c](0, 1)) << threads << " threads, chunk " << c;
+            // While the first merge sleeps, the other workers go on to further chunks (up to
+            // the window, 4 per thread), where a merge under the lock would let each finish
+            // only the chunk in hand: at most threads − 1.
+            if (threads > 1) {
+                EXPECT_GE(sink.summarized_during_merge.load(), 2 * static_cast<int>(threads)) << threads << " threads";
+            }
+        });
+    }
+}
+
+TEST(Runner, ExceptionInMergePropagatesWithoutHanging) {
+    for (unsigned threads : {1u, 2u, 3u}) {
+        for (int fail_on : {0, 5, 39}) {
+            within_a_minute([&] {
+                slow_merge_sink sink;
+                sink.fail_on = fail_on;
+                EXPECT_THROW(fabrisk::run(toy_model{}, sink, {40 * fabrisk::chunk_trials, 7, threads, 0}), std::length_error)
+                    << threads << " threads, merge " << fail_on;
+            });
+        }
+    }
 }
 
 TEST(Runner, WrongOutputCountThrowsUsageError) {

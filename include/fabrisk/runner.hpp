@@ -18,7 +18,8 @@
 ///     };
 ///
 /// A *sink* (output_statistics is the default) has `chunk summarize(block) const` and
-/// `merge(chunk&&)`; chunks are summarized on any thread and merged in chunk order.
+/// `merge(chunk&&)`; chunks are summarized on any thread and merged in chunk order, one merge
+/// at a time, outside the runner's lock: summarize may run on other workers during a merge.
 ///
 /// A sink may also keep order-independent work (integer counts, min, max) per worker, so it
 /// need not pass through the ordered merge. It then provides
@@ -140,13 +141,16 @@ void run(const Model& model, Sink& sink, const run_options& options) {
     }
 
     // Workers take chunks in index order; finished digests wait in `pending` until every
-    // earlier chunk has been merged. A window bounds how far ahead workers may run.
+    // earlier chunk has been merged. A window bounds how far ahead workers may run. One worker
+    // at a time merges, in chunk order, outside the lock: a slow merge (closing a pilot, say)
+    // then holds up no other worker.
     using chunk_type = decltype(detail::sink_summarize(sink, std::declval<const Eigen::ArrayXXd&>(), std::declval<partial_type&>()));
     const std::uint64_t window = 4 * std::uint64_t{threads};
     std::mutex mutex;
     std::condition_variable progress;
     std::uint64_t next_take = 0, next_merge = 0;
     std::map<std::uint64_t, chunk_type> pending;
+    bool merging = false;
     std::exception_ptr failure;
 
     std::vector<partial_type> partials;
@@ -164,14 +168,20 @@ void run(const Model& model, Sink& sink, const run_options& options) {
                     c = next_take++;
                 }
                 auto digest = evaluate_chunk(c, ws, uniforms, block_out, chunk_out, partials[t]);
-                std::lock_guard lock(mutex);
+                std::unique_lock lock(mutex);
                 pending.emplace(c, std::move(digest));
-                for (auto it = pending.find(next_merge); it != pending.end(); it = pending.find(next_merge)) {
-                    sink.merge(std::move(it->second));
+                if (merging) continue;  // the merging worker will take it
+                merging = true;
+                for (auto it = pending.find(next_merge); it != pending.end() && !failure; it = pending.find(next_merge)) {
+                    chunk_type next = std::move(it->second);
                     pending.erase(it);
+                    lock.unlock();
+                    sink.merge(std::move(next));
+                    lock.lock();
                     ++next_merge;
+                    progress.notify_all();
                 }
-                progress.notify_all();
+                merging = false;
             }
         } catch (...) {
             std::lock_guard lock(mutex);
