@@ -45,9 +45,9 @@ inline void exp_lanes(const lanes::doubles& in, lanes::doubles& out) {
     out = (lanes::doubles)_mm512_scalef_pd((__m512d)p, (__m512d)n);
 #else
     // 2^n as 2^h·2^(n − h), h = trunc(n/2): both factors normal for |n| ≤ 1076, and the first
-    // product exact, so the result is rounded once.
-    const lanes::ints k = __builtin_convertvector(n, lanes::ints), h = k / 2;
-    const lanes::ints first = (h + 1023) << 52, second = (k - h + 1023) << 52;
+    // product exact, so the result is rounded once. (A NaN n converts as 0; p is NaN then.)
+    const lanes::ints k = __builtin_convertvector(n == n ? n : lanes::doubles{}, lanes::ints), h = k / 2;
+    const lanes::ints first = (h + 1023) << 52, second = (k - h + 1023) << 52;  // both biased exponents positive
     lanes::doubles a, b;
     std::memcpy(&a, &first, sizeof a);
     std::memcpy(&b, &second, sizeof b);
