@@ -6,9 +6,11 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <future>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -222,26 +224,42 @@ TEST(Runner, ExceptionInEvaluatePropagatesWithoutHanging) {
     });
 }
 
-/// A sink that records which chunk (by its first uniform) each merge saw, and how many chunks
-/// were summarized while a merge was running. Its first merge is slow; merge `fail_on` throws.
+/// A sink that records which chunk (by its first uniform) each merge saw. Its merge of chunk 0
+/// waits (up to 20 s) until `wanted` chunks have been summarized since it began, and the other
+/// chunks' summaries wait until it has begun, so they cannot all be done before it, whatever
+/// the scheduling. Merge number `fail_on` throws.
 struct slow_merge_sink {
     using chunk = double;  // the chunk's first trial's first uniform identifies it
+    double first_chunk = 0;  // that of chunk 0
+    int wanted = 0, fail_on = -1;
     std::vector<double> merged;
-    int fail_on = -1;
-    mutable std::atomic<int> summarized{0};
-    std::atomic<bool> in_merge{false};
-    mutable std::atomic<int> summarized_during_merge{0};
+    bool waited_enough = true;
+    int seen_in_first_merge = 0;
+    mutable std::mutex mutex;
+    mutable std::condition_variable changed;
+    mutable bool merge_begun = false;
+    mutable int summarized_since = 0;
+
     chunk summarize(const Eigen::Ref<const Eigen::ArrayXXd>& block) const {
-        ++summarized;
-        if (in_merge) ++summarized_during_merge;
-        return block(0, 1);
+        const double id = block(0, 1);
+        std::unique_lock lock(mutex);
+        if (id != first_chunk) changed.wait_for(lock, std::chrono::seconds(20), [&] { return merge_begun; });
+        if (merge_begun) ++summarized_since;
+        changed.notify_all();
+        return id;
     }
     void merge(chunk&& c) {
-        in_merge = true;
+        std::unique_lock lock(mutex);
+        if (merged.empty()) {
+            merge_begun = true;
+            changed.notify_all();
+        }
         if (static_cast<int>(merged.size()) == fail_on) throw std::length_error("merge failure");
-        if (merged.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        if (merged.empty()) {
+            waited_enough = changed.wait_for(lock, std::chrono::seconds(20), [&] { return summarized_since >= wanted; });
+            seen_in_first_merge = summarized_since;
+        }
         merged.push_back(c);
-        in_merge = false;
     }
 };
 
@@ -251,27 +269,31 @@ TEST(Runner, SlowMergeKeepsChunkOrderAndHoldsUpNoWorker) {
     fabrisk::run(toy_model{}, reference, {trials, 7, 1, 0});
     for (unsigned threads : {1u, 2u, 4u}) {
         within_a_minute([&] {
+            // While chunk 0 is merged, the other workers go on to further chunks (up to the
+            // window, 4 per thread). A merge under the lock would let each of them finish only
+            // the chunk in hand, threads − 1 in all, and this merge would wait out its 20 s.
             slow_merge_sink sink;
+            sink.first_chunk = reference.merged[0](0, 1);
+            sink.wanted = threads > 1 ? static_cast<int>(threads) : 0;
             fabrisk::run(toy_model{}, sink, {trials, 7, threads, 0});
+            EXPECT_TRUE(sink.waited_enough) << threads << " threads: " << sink.seen_in_first_merge
+                                            << " chunks summarized during the first merge";
             // Merged in chunk order: each chunk's first uniform, as the one-thread run has them.
             ASSERT_EQ(sink.merged.size(), 40u);
             for (std::size_t c = 0; c < 40; ++c)
                 EXPECT_EQ(sink.merged[c], reference.merged[c](0, 1)) << threads << " threads, chunk " << c;
-            // While the first merge sleeps, the other workers go on to further chunks (up to
-            // the window, 4 per thread), where a merge under the lock would let each finish
-            // only the chunk in hand: at most threads − 1.
-            if (threads > 1) {
-                EXPECT_GE(sink.summarized_during_merge.load(), 2 * static_cast<int>(threads)) << threads << " threads";
-            }
         });
     }
 }
 
 TEST(Runner, ExceptionInMergePropagatesWithoutHanging) {
+    recording_sink reference;
+    fabrisk::run(toy_model{}, reference, {fabrisk::chunk_trials, 7, 1, 0});
     for (unsigned threads : {1u, 2u, 3u}) {
         for (int fail_on : {0, 5, 39}) {
             within_a_minute([&] {
                 slow_merge_sink sink;
+                sink.first_chunk = reference.merged[0](0, 1);
                 sink.fail_on = fail_on;
                 EXPECT_THROW(fabrisk::run(toy_model{}, sink, {40 * fabrisk::chunk_trials, 7, threads, 0}), std::length_error)
                     << threads << " threads, merge " << fail_on;
