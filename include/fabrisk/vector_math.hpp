@@ -79,19 +79,15 @@ void apply(const double* in, double* out, Eigen::Index n, F f) {
 }  // namespace detail
 
 inline void exp(const double* in, double* out, Eigen::Index n) {
-    Eigen::Index i = 0;
-    for (; i + lanes::count <= n; i += lanes::count) {
-        lanes::doubles x;
-        FABRISK_LANES_LOAD(x, in + i);
-        exp_lanes(x, x);
-        FABRISK_LANES_STORE(out + i, x);
-    }
-    if (i < n) {
-        lanes::doubles x = lanes::doubles{} + 1.0;  // the tail padded, as in detail::apply
-        for (Eigen::Index j = i; j < n; ++j) x[j - i] = in[j];
-        exp_lanes(x, x);
-        for (Eigen::Index j = i; j < n; ++j) out[j] = x[j - i];
-    }
+    detail::apply(in, out, n, [](const block& x) -> block {
+        static_assert(sizeof(block) == sizeof(lanes::doubles));
+        lanes::doubles v;
+        FABRISK_LANES_LOAD(v, x.data());
+        exp_lanes(v, v);
+        block y;
+        FABRISK_LANES_STORE(y.data(), v);
+        return y;
+    });
 }
 inline void log(const double* in, double* out, Eigen::Index n) {
     detail::apply(in, out, n, [](const block& x) -> block { return x.log(); });
