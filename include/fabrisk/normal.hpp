@@ -96,11 +96,11 @@ inline double inverse_normal_cdf(double p) noexcept {
 
 /// Φ⁻¹ applied to every element of `p` (in place is allowed), eight at a time in lanes::doubles.
 /// The central formula is applied to every value (85% need it; no branch); the tail values are
-/// compressed into a short list as they go and done together afterwards: their logarithm and
-/// square root by Eigen's vectorised functions, both tail formulas branch-free. The result for
-/// a value depends only on that value, never on its position. Agrees with the scalar form to a
-/// few ulps (Eigen's log may differ from libm's in the last bit); tests/normal_test.cpp bounds
-/// both against Boost.Math.
+/// compressed into a short list as they go and done together afterwards: their logarithm by
+/// vector_math::log_lanes, the square root by Eigen's vectorised one, both tail formulas
+/// branch-free. The result for a value depends only on that value, never on its position.
+/// Agrees with the scalar form to a few ulps (the vector log may differ from libm's in the last
+/// bit); tests/normal_test.cpp bounds both against Boost.Math.
 inline void inverse_normal_cdf(const Eigen::Ref<const Eigen::ArrayXd>& p, Eigen::Ref<Eigen::ArrayXd> out) {
     constexpr int width = lanes::count;
     constexpr Eigen::Index run = 256;
@@ -139,7 +139,7 @@ inline void inverse_normal_cdf(const Eigen::Ref<const Eigen::ArrayXd>& p, Eigen:
             for (Eigen::Index b = 0; i + b < len; ++b) to[i + b] = part[b];
         }
         if (tails == 0) continue;
-        // The tails, in stages over the whole list so that successive vectors' long log chains
+        // The tails, in stages over the whole list so that successive vectors' long chains
         // overlap. 0, 1, NaN and values below the normal doubles take a harmless stand-in here
         // and the scalar form afterwards.
         for (int j = tails; j % width != 0; ++j) tail_p[j] = 0.25;  // pad the last vector
@@ -149,12 +149,12 @@ inline void inverse_normal_cdf(const Eigen::Ref<const Eigen::ArrayXd>& p, Eigen:
             FABRISK_LANES_LOAD(x, tail_p + j);
             const lanes::ints usual = x > 1e-300 && x < 1.0;
             extreme |= ~usual;
-            const lanes::doubles r = usual ? (x < 0.5 ? x : 1.0 - x) : lanes::doubles{} + 0.25;
+            lanes::doubles r = usual ? (x < 0.5 ? x : 1.0 - x) : lanes::doubles{} + 0.25;
+            vector_math::log_lanes(r, r);
+            r = -r;
             FABRISK_LANES_STORE(tail_r + j, r);
         }
         const int padded = (tails + width - 1) / width * width;
-        vector_math::log(tail_r, tail_r, padded);
-        for (int j = 0; j < padded; ++j) tail_r[j] = -tail_r[j];
         vector_math::sqrt(tail_r, tail_r, padded);
         for (int j = 0; j < tails; j += width) {
             lanes::doubles x, r, near, far;
