@@ -947,8 +947,8 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
         elasticity_one = elasticity_one && kappa[lane] == 1;
         elasticity_zero = elasticity_zero && kappa[lane] == 0;
     }
-    // Eigen's vectorised sqrt, log and exp on one lanes value (whole packets, so no lane takes
-    // a scalar path).
+    // Eigen's vectorised sqrt on one lanes value (whole packets, so no lane takes a scalar
+    // path); log and exp are vector_math's kernels on lanes.
     auto apply = [](doubles& x, auto f) {
         vector_math::block at_hand;
         FABRISK_LANES_STORE(at_hand.data(), x);
@@ -965,9 +965,9 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
             for (int j = 0; j < roots; ++j) apply(x, [](const vector_math::block& v) -> vector_math::block { return v.sqrt(); });
             x = 1.0 / x;
         } else {
-            apply(x, [](const vector_math::block& v) -> vector_math::block { return v.log(); });
+            vector_math::log_lanes(x, x);
             x *= -delta;
-            apply(x, [](const vector_math::block& v) -> vector_math::block { return v.exp(); });
+            vector_math::exp_lanes(x, x);
         }
     };
     doubles full_growth = one - r;
@@ -1048,9 +1048,9 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
                 rate = r;
             } else {
                 doubles power = rate;
-                apply(power, [](const vector_math::block& x) -> vector_math::block { return x.log(); });
+                vector_math::log_lanes(power, power);
                 power *= kappa;
-                apply(power, [](const vector_math::block& x) -> vector_math::block { return x.exp(); });
+                vector_math::exp_lanes(power, power);
                 rate = kappa == 0 ? r : rate > 0 ? r * power : zero;
             }
             rate = 1.0 - rate;
@@ -1091,9 +1091,9 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
         installed += in;
     }
     doubles decline = G_deadline;
-    apply(decline, [](const vector_math::block& x) -> vector_math::block { return x.log(); });
+    vector_math::log_lanes(decline, decline);
     decline *= -1.0 / t_d_;
-    apply(decline, [](const vector_math::block& x) -> vector_math::block { return x.exp(); });
+    vector_math::exp_lanes(decline, decline);
     decline = 1.0 - decline;
     for (Eigen::Index lane = 0; lane < count; ++lane) {
         const Eigen::Index b = b0 + lane;
