@@ -23,8 +23,9 @@ TEST(Lanes, GatherReadsEachLanesOwnIndex) {
 }
 
 TEST(Lanes, CompressKeepsSelectedLanesInOrderWithTheirPlaces) {
-    // Every one of the 256 masks: the kept values, in lane order, with lane number + first.
-    for (int pattern = 0; pattern < 256; ++pattern) {
+    // Every one of the 256 masks: the kept values, in lane order, with their places.
+    const lanes::ints places = lanes::ints{0, 1, 2, 3, 4, 5, 6, 7} * 3 + 1000;
+    for (unsigned pattern = 0; pattern < 256; ++pattern) {
         lanes::doubles x;
         lanes::ints keep;
         for (int b = 0; b < lanes::count; ++b) {
@@ -33,18 +34,27 @@ TEST(Lanes, CompressKeepsSelectedLanesInOrderWithTheirPlaces) {
         }
         double to[2 * lanes::count];
         std::int64_t at[2 * lanes::count];
-        const int kept = lanes::compress(x, keep, 1000, to, at);
+        const int kept = lanes::compress(x, pattern, places, to, at);
         int expected = 0;
         for (int b = 0; b < lanes::count; ++b) {
             if (!((pattern >> b) & 1)) continue;
             ASSERT_LT(expected, kept) << pattern;
             EXPECT_EQ(to[expected], x[b]) << pattern;
-            EXPECT_EQ(at[expected], 1000 + b) << pattern;
+            EXPECT_EQ(at[expected], 1000 + 3 * b) << pattern;
             ++expected;
         }
         EXPECT_EQ(kept, expected) << pattern;
         EXPECT_EQ(lanes::any(keep), pattern != 0) << pattern;
     }
+}
+
+TEST(Lanes, OutsideMarksLanesBeyondTheRangeAndNaN) {
+    const lanes::doubles x{-0.5, -0.425, -0.4250000000000001, 0.0, 0.425, 0.4250000000000001, NAN, INFINITY};
+    // Lanes 2, 5, 6 and 7 are outside [−0.425, 0.425] (the ends belong to the range; NaN is
+    // outside every range), and lane 0.
+    EXPECT_EQ(lanes::outside(x, -0.425, 0.425), 0b11100101u);
+    EXPECT_EQ(lanes::outside(x, -1.0, 1.0), 0b11000000u);
+    EXPECT_EQ(lanes::outside(x, 0.0, 0.0), 0b11110111u);
 }
 
 TEST(Lanes, AnyFollowsComparisons) {

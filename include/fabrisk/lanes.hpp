@@ -9,7 +9,7 @@
 /// where g++'s auto-vectoriser gives up on short lane loops (it unrolls them first, then
 /// rarely vectorises the pieces), and only inside functions, never passed by value, so the
 /// vector calling convention (-Wpsabi) never comes into play. The few operations the vector
-/// extensions lack (gather, compress, any, an inverse root by Newton's method) are functions
+/// extensions lack (gather, a lane mask as bits, compress, any, an inverse root by Newton's method) are functions
 /// here, AVX-512 instructions when the build has them and plain loops otherwise
 /// (tests/lanes_test.cpp checks both against exact values).
 #include <cmath>
@@ -86,24 +86,37 @@ inline void inverse_root_pow2(const doubles& y, int j, doubles& into) {
     }
 }
 
-/// Writes the lanes of `x` that `keep` selects (a comparison's mask: all ones or zero per lane)
-/// to consecutive places from `to`, and their lane numbers plus `first` from `at`; returns how
-/// many. Whole vectors are stored, so both need room for `count` values. With AVX-512 this is a
-/// register compress and a plain store (Zen 4 microcodes the compress-to-memory form: ~30×
-/// slower); elsewhere a branch-free loop, since which lanes are selected is unpredictable.
-inline int compress(const doubles& x, const ints& keep, std::int64_t first, double* to, std::int64_t* at) {
+/// Bit b set for each lane b where x is not within [lo, hi], NaN included: two comparisons
+/// straight into a mask register with AVX-512 (a vector mask would take two more operations to
+/// get there), a loop elsewhere.
+inline unsigned outside(const doubles& x, double lo, double hi) {
 #if defined(__AVX512F__)
-    const __mmask8 k = _mm512_test_epi64_mask((__m512i)keep, (__m512i)keep);
+    return _mm512_cmp_pd_mask((__m512d)x, _mm512_set1_pd(hi), _CMP_NLE_UQ) |
+           _mm512_cmp_pd_mask((__m512d)x, _mm512_set1_pd(lo), _CMP_NGE_UQ);
+#else
+    unsigned bits = 0;
+    for (int b = 0; b < count; ++b) bits |= static_cast<unsigned>(!(x[b] >= lo && x[b] <= hi)) << b;
+    return bits;
+#endif
+}
+
+/// Writes the lanes of `x` whose bit is set in `keep` (bit b for lane b) to consecutive places
+/// from `to`, and the same lanes of `places` from `at`; returns how many. Whole vectors are
+/// stored, so both need room for `count` values. With AVX-512 this is a register compress and a
+/// plain store (Zen 4 microcodes the compress-to-memory form: ~30× slower); elsewhere a
+/// branch-free loop, since which lanes are selected is unpredictable.
+inline int compress(const doubles& x, unsigned keep, const ints& places, double* to, std::int64_t* at) {
+#if defined(__AVX512F__)
+    const auto k = static_cast<__mmask8>(keep);
     _mm512_storeu_pd(to, _mm512_maskz_compress_pd(k, (__m512d)x));
-    const __m512i lane = _mm512_add_epi64(_mm512_set1_epi64(first), _mm512_set_epi64(7, 6, 5, 4, 3, 2, 1, 0));
-    _mm512_storeu_si512(at, _mm512_maskz_compress_epi64(k, lane));
-    return __builtin_popcount(k);
+    _mm512_storeu_si512(at, _mm512_maskz_compress_epi64(k, (__m512i)places));
+    return __builtin_popcount(keep & 0xffu);
 #else
     int kept = 0;
     for (int b = 0; b < count; ++b) {
         to[kept] = x[b];
-        at[kept] = first + b;
-        kept += static_cast<int>(keep[b] & 1);
+        at[kept] = places[b];
+        kept += static_cast<int>((keep >> b) & 1u);
     }
     return kept;
 #endif
