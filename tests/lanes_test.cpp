@@ -57,6 +57,18 @@ TEST(Lanes, OutsideMarksLanesBeyondTheRangeAndNaN) {
     EXPECT_EQ(lanes::outside(x, 0.0, 0.0), 0b11110111u);
 }
 
+TEST(Lanes, NotAtLeastAndAddWhereCountLanesBelow) {
+    const lanes::doubles x{1, 2, 3, 4, NAN, 6, 7, -INFINITY}, y{1, 3, 2, 5, 0, NAN, INFINITY, -INFINITY};
+    // !(x ≥ y): lanes 1, 3, 4 (NaN), 5 (NaN) and 6; equal lanes 0 and 7 are at least.
+    const unsigned below = lanes::not_at_least(x, y);
+    EXPECT_EQ(below, 0b01111010u);
+    lanes::ints count{10, 20, 30, 40, 50, 60, 70, 80};
+    lanes::add_where(count, below, 4);
+    lanes::add_where(count, 0b10000001u, -1);
+    const lanes::ints expected{9, 24, 30, 44, 54, 64, 74, 79};
+    for (int b = 0; b < lanes::count; ++b) EXPECT_EQ(count[b], expected[b]) << b;
+}
+
 TEST(Lanes, AnyFollowsComparisons) {
     const lanes::doubles x{1, 2, 3, 4, 5, 6, 7, 8};
     EXPECT_TRUE(lanes::any(x > 7.5));

@@ -100,6 +100,26 @@ inline unsigned outside(const doubles& x, double lo, double hi) {
 #endif
 }
 
+/// Bit b set for each lane b where !(x ≥ y), NaN included.
+inline unsigned not_at_least(const doubles& x, const doubles& y) {
+#if defined(__AVX512F__)
+    return _mm512_cmp_pd_mask((__m512d)x, (__m512d)y, _CMP_NGE_UQ);
+#else
+    unsigned bits = 0;
+    for (int b = 0; b < count; ++b) bits |= static_cast<unsigned>(!(x[b] >= y[b])) << b;
+    return bits;
+#endif
+}
+
+/// to[b] += step for each lane b whose bit is set in `bits`: one masked add with AVX-512.
+inline void add_where(ints& to, unsigned bits, std::int64_t step) {
+#if defined(__AVX512F__)
+    to = (ints)_mm512_mask_add_epi64((__m512i)to, static_cast<__mmask8>(bits), (__m512i)to, _mm512_set1_epi64(step));
+#else
+    for (int b = 0; b < count; ++b) to[b] += ((bits >> b) & 1u) ? step : 0;
+#endif
+}
+
 /// Writes the lanes of `x` whose bit is set in `keep` (bit b for lane b) to consecutive places
 /// from `to`, and the same lanes of `places` from `at`; returns how many. Whole vectors are
 /// stored, so both need room for `count` values. With AVX-512 this is a register compress and a

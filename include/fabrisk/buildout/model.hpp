@@ -787,6 +787,7 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     // 16·S > n they span the grid. (Three levels and seven points, a gather level more, cost
     // 15 ns a trial more; five and 31 points cost more again.)
     const int coarse = top >= 8 ? top / 8 : 1;
+    const int coarse_points = static_cast<int>(std::min<std::int64_t>(15, (last + 1) / coarse));  // S·j − 1 ≤ n
     doubles cumulative{}, delay_sum{}, funded{}, completed{};
     ints phi{};
     alignas(64) double c_lanes[L];
@@ -815,12 +816,11 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
         // The coarse levels are a count over the points S·j − 1 (plain loads); the rest
         // refines within S points by gathers.
         ints below{};
-        for (int i = 1; i < 16; ++i) {
-            const std::int64_t k = std::int64_t{coarse} * i - 1;
-            if (k > last) break;
+        const double* probe = A + (coarse - 1) * L;
+        for (int i = 0; i < coarse_points; ++i, probe += coarse * L) {
             doubles a;
-            FABRISK_LANES_LOAD(a, A + k * L);
-            below += ~(a >= need) & coarse;  // monotone: the points below are the first ones
+            FABRISK_LANES_LOAD(a, probe);
+            lanes::add_where(below, lanes::not_at_least(a, need), coarse);  // monotone: the points below are the first ones
         }
         FABRISK_LANES_STORE(below_all + f * L, below);
     }
