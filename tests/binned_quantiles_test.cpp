@@ -131,6 +131,46 @@ TEST(QuantileBins, OnlyPointMassesGetSingletonBins) {
     for (double x : {-3.0, 2.0, 7.5}) EXPECT_EQ(few.bin_of(x), few.bin_of(std::nextafter(x, -inf)) + 1) << x;
 }
 
+TEST(QuantileBins, SmallIntegersTallyAsTheSearchedPathDoes) {
+    // A pilot of counts (integers 0 … 36, one never seen, with cutpoints between them) takes the
+    // direct path; any values, small integers or not, must tally exactly as bin_of places them.
+    std::vector<double> pilot;
+    for (int i = 0; i < 3000; ++i) pilot.push_back(double((i * 7) % 37 == 17 ? 0 : (i * 7) % 37));
+    std::sort(pilot.begin(), pilot.end());
+    const fabrisk::quantile_bins bins(pilot, {fabrisk::at_most_cutoff(10.0), fabrisk::at_least_cutoff(30.0)});
+    ASSERT_TRUE(bins.direct_small_integers());
+    std::vector<double> values;
+    for (int i = 0; i < 5000; ++i) values.push_back(double((i * 13) % 300));  // past 255 too
+    for (double x : {-0.0, 0.0, 17.0, 3.5, 36.000000000000007, 255.0, 256.0, -1.0, -inf, inf, 1e300, 0.5, 254.99999999999997})
+        for (int k = 0; k < 3; ++k) values.push_back(x);
+    for (int i = 0; i < 700; ++i) values.push_back(i * 0.37);  // more than a batch of others
+    fabrisk::bin_tally got(bins.bin_count()), expected(bins.bin_count());
+    bins.add(values.data(), values.size(), got);
+    for (double v : values) {
+        const double x = v + 0.0;
+        fabrisk::quantile_bin& bin = expected[bins.bin_of(x)];
+        ++bin.count;
+        bin.min = std::min(bin.min, x);
+        bin.max = std::max(bin.max, x);
+    }
+    for (std::size_t b = 0; b < expected.size(); ++b) {
+        EXPECT_EQ(got[b].count, expected[b].count) << b;
+        if (expected[b].count == 0) continue;
+        EXPECT_EQ(got[b].min, expected[b].min) << b;
+        EXPECT_EQ(got[b].max, expected[b].max) << b;
+        if (got[b].min == 0) {
+            EXPECT_FALSE(std::signbit(got[b].min)) << b;  // −0 counts as +0, as in the searched path
+        }
+    }
+    // Pilots with a fraction, a negative value or a value past 255 search every value.
+    for (double odd : {0.5, -1.0, 256.0}) {
+        auto other = pilot;
+        other.push_back(odd);
+        std::sort(other.begin(), other.end());
+        EXPECT_FALSE(fabrisk::quantile_bins(other, {}).direct_small_integers()) << odd;
+    }
+}
+
 TEST(BinnedQuantiles, ExactOverThePilot) {
     for (std::size_t n : {1u, 2u, 7u, 100u, 1024u}) {
         for (auto s : {shape::integers, shape::with_infinity, shape::negative_and_zero, shape::lognormal}) {

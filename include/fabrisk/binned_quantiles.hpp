@@ -26,6 +26,7 @@
 #include <cstring>
 #include <limits>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include <boost/sort/spreadsort/integer_sort.hpp>
@@ -89,10 +90,12 @@ public:
             const double below = std::nextafter(x, -inf);
             if (mass && std::isfinite(below)) e.push_back(below);
         };
+        bool small_integers = false;  // every finite pilot value an integer in [0, small_integer_range)
         if (n > 0) {
             std::size_t distinct = 1;
             for (auto it = first + 1; it != last && distinct <= ranks; ++it) distinct += *it != *(it - 1);
             if (distinct <= ranks) {
+                small_integers = std::all_of(first, last, [](double x) { return is_small_integer(x); });
                 for (auto it = first; it != last; ++it)
                     if (it == first || *it != *(it - 1)) add(*it);
             } else {
@@ -108,6 +111,12 @@ public:
         e.erase(std::unique(e.begin(), e.end()), e.end());
         edge_count_ = e.size();
         build_table(e);
+        if (small_integers) {
+            // Each small integer's bin, by the general lookup: the direct path bins exactly as it.
+            small_integer_bin_.resize(small_integer_range);
+            for (std::size_t v = 0; v < small_integer_range; ++v)
+                small_integer_bin_[v] = static_cast<std::uint32_t>(bin_of(static_cast<double>(v)));
+        }
     }
 
     /// Finite edges, ascending; finite bin i is (edge[i − 1], edge[i]], bin edge_count() is above the last.
@@ -127,6 +136,63 @@ public:
 
     /// Adds values (no NaN) to a tally of bin_count() bins.
     void add(const double* values, std::size_t n, bin_tally& tally) const noexcept {
+        if (!small_integer_bin_.empty()) return add_small_integers(values, n, tally);
+        add_searched(values, n, tally);
+    }
+
+    /// Whether small integers take the direct path (bins from a pilot of small integers only).
+    bool direct_small_integers() const noexcept { return !small_integer_bin_.empty(); }
+
+    /// Bytes held (edges and tables).
+    std::size_t retained_bytes() const noexcept {
+        return edges_.capacity() * sizeof(double) + groups_.capacity() * sizeof(group) +
+               slots_.capacity() * sizeof(std::uint32_t) + small_integer_bin_.capacity() * sizeof(std::uint32_t);
+    }
+
+private:
+    static constexpr double inf = std::numeric_limits<double>::infinity();
+    static constexpr std::uint64_t mantissa_mask = (std::uint64_t{1} << 52) - 1;
+    /// Outputs whose pilot holds only integers in [0, 256) (0/1 flags, counts of fabs) are
+    /// tallied through a direct table of each such integer's bin.
+    static constexpr std::size_t small_integer_range = 256;
+    static bool is_small_integer(double x) noexcept {
+        return x >= 0 && x < double(small_integer_range) && x == std::floor(x);
+    }
+
+    /// The direct path: small integers are counted per value in local histograms (four,
+    /// taken in turn, so runs of one value do not chain their increments through memory), then
+    /// each value's count, min and max go to its bin at once: the same tally as the searched
+    /// path, at about a third of its cost. Anything else takes the searched path.
+    void add_small_integers(const double* values, std::size_t n, bin_tally& tally) const noexcept {
+        constexpr std::size_t copies = 4, batch = 256;
+        std::uint32_t counts[copies][small_integer_range] = {};
+        double others[batch];
+        std::size_t pending = 0;
+        for (std::size_t i = 0; i < n;) {
+            const std::size_t end = std::min(n, i + (std::size_t{std::numeric_limits<std::uint32_t>::max()} - 1) * copies);  // no count overflows
+            for (; i < end; ++i) {
+                const double x = values[i];
+                if (is_small_integer(x)) {
+                    ++counts[i % copies][static_cast<std::size_t>(x)];
+                } else {
+                    others[pending++] = x;
+                    if (pending == batch) add_searched(others, std::exchange(pending, 0), tally);
+                }
+            }
+            for (std::size_t v = 0; v < small_integer_range; ++v) {
+                std::uint64_t c = 0;
+                for (std::size_t k = 0; k < copies; ++k) c += std::exchange(counts[k][v], 0);
+                if (c == 0) continue;
+                quantile_bin& bin = tally[small_integer_bin_[v]];
+                bin.count += c;
+                bin.min = std::min(bin.min, double(v));
+                bin.max = std::max(bin.max, double(v));
+            }
+        }
+        if (pending) add_searched(others, pending, tally);
+    }
+
+    void add_searched(const double* values, std::size_t n, bin_tally& tally) const noexcept {
         switch (window_) {
             case 1: return add<1>(values, n, tally);
             case 2: return add<2>(values, n, tally);
@@ -137,15 +203,6 @@ public:
         }
     }
 
-    /// Bytes held (edges and tables).
-    std::size_t retained_bytes() const noexcept {
-        return edges_.capacity() * sizeof(double) + groups_.capacity() * sizeof(group) +
-               slots_.capacity() * sizeof(std::uint32_t);
-    }
-
-private:
-    static constexpr double inf = std::numeric_limits<double>::infinity();
-    static constexpr std::uint64_t mantissa_mask = (std::uint64_t{1} << 52) - 1;
 
     /// Per sign-and-exponent value of the key: its first slot and the shift of the mantissa.
     struct group {
@@ -271,6 +328,7 @@ private:
     std::vector<group> groups_;          // per sign-and-exponent key group
     std::vector<std::uint32_t> slots_;   // per slot: edges with a smaller key than its start
     std::size_t window_ = 1;
+    std::vector<std::uint32_t> small_integer_bin_;  // bin of each integer in [0, small_integer_range), or empty
 };
 
 /// Quantiles of one output: exact over a pilot, then binned (see the file comment).
