@@ -18,6 +18,10 @@
 /// (i.i.d.) streams a bin holds ~1/4096 of the mass; on adversarial orders (say, sorted input)
 /// the bound still holds but grows.
 ///
+/// Values are binned by a table search (by exponent, then leading mantissa bits, then a short
+/// binary search); outputs whose pilot holds only integers in [0, 256) go through a direct table
+/// of each such integer's bin instead, with the same result.
+///
 /// Written by hand: no Debian-packaged library offers a deterministic mergeable quantile
 /// structure with a guaranteed rank bound.
 #include <algorithm>
