@@ -9,9 +9,9 @@
 /// where g++'s auto-vectoriser gives up on short lane loops (it unrolls them first, then
 /// rarely vectorises the pieces), and only inside functions, never passed by value, so the
 /// vector calling convention (-Wpsabi) never comes into play. The few operations the vector
-/// extensions lack (gather, a lane mask as bits, compress, any, an inverse root by Newton's method) are functions
-/// here, AVX-512 instructions when the build has them and plain loops otherwise
-/// (tests/lanes_test.cpp checks both against exact values).
+/// extensions lack (gather, a comparison's lanes as bits, a masked add, compress, any, an
+/// inverse root by Newton's method) are functions here, AVX-512 instructions when the build has
+/// them and plain loops otherwise (tests/lanes_test.cpp checks both against exact values).
 #include <cmath>
 #include <cstdint>
 #include <cstring>
