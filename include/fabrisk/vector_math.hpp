@@ -116,28 +116,25 @@ void apply(const double* in, double* out, Eigen::Index n, F f) {
         std::copy(y.data(), y.data() + (n - i), out + i);
     }
 }
+
+/// A kernel on lanes::doubles as a function of a block of eight.
+template <void (*Kernel)(const lanes::doubles&, lanes::doubles&)>
+block through_lanes(const block& x) {
+    static_assert(sizeof(block) == sizeof(lanes::doubles));
+    lanes::doubles v;
+    FABRISK_LANES_LOAD(v, x.data());
+    Kernel(v, v);
+    block y;
+    FABRISK_LANES_STORE(y.data(), v);
+    return y;
+}
 }  // namespace detail
 
 inline void exp(const double* in, double* out, Eigen::Index n) {
-    detail::apply(in, out, n, [](const block& x) -> block {
-        static_assert(sizeof(block) == sizeof(lanes::doubles));
-        lanes::doubles v;
-        FABRISK_LANES_LOAD(v, x.data());
-        exp_lanes(v, v);
-        block y;
-        FABRISK_LANES_STORE(y.data(), v);
-        return y;
-    });
+    detail::apply(in, out, n, [](const block& x) { return detail::through_lanes<exp_lanes>(x); });
 }
 inline void log(const double* in, double* out, Eigen::Index n) {
-    detail::apply(in, out, n, [](const block& x) -> block {
-        lanes::doubles v;
-        FABRISK_LANES_LOAD(v, x.data());
-        log_lanes(v, v);
-        block y;
-        FABRISK_LANES_STORE(y.data(), v);
-        return y;
-    });
+    detail::apply(in, out, n, [](const block& x) { return detail::through_lanes<log_lanes>(x); });
 }
 inline void sqrt(const double* in, double* out, Eigen::Index n) {
     detail::apply(in, out, n, [](const block& x) -> block { return x.sqrt(); });
