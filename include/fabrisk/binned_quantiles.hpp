@@ -169,31 +169,28 @@ private:
     /// path, at about a third of its cost. Anything else takes the searched path.
     void add_small_integers(const double* values, std::size_t n, bin_tally& tally) const noexcept {
         constexpr std::size_t copies = 4, batch = 256;
-        std::uint32_t counts[copies][small_integer_range] = {};
+        std::uint64_t counts[copies][small_integer_range] = {};
         double others[batch];
         std::size_t pending = 0;
-        for (std::size_t i = 0; i < n;) {
-            const std::size_t end = std::min(n, i + (std::size_t{std::numeric_limits<std::uint32_t>::max()} - 1) * copies);  // no count overflows
-            for (; i < end; ++i) {
-                const double x = values[i];
-                if (is_small_integer(x)) {
-                    ++counts[i % copies][static_cast<std::size_t>(x)];
-                } else {
-                    others[pending++] = x;
-                    if (pending == batch) add_searched(others, std::exchange(pending, 0), tally);
-                }
-            }
-            for (std::size_t v = 0; v < small_integer_range; ++v) {
-                std::uint64_t c = 0;
-                for (std::size_t k = 0; k < copies; ++k) c += std::exchange(counts[k][v], 0);
-                if (c == 0) continue;
-                quantile_bin& bin = tally[small_integer_bin_[v]];
-                bin.count += c;
-                bin.min = std::min(bin.min, double(v));
-                bin.max = std::max(bin.max, double(v));
+        for (std::size_t i = 0; i < n; ++i) {
+            const double x = values[i];
+            if (is_small_integer(x)) {
+                ++counts[i % copies][static_cast<std::size_t>(x)];
+            } else {
+                others[pending++] = x;
+                if (pending == batch) add_searched(others, std::exchange(pending, 0), tally);
             }
         }
         if (pending) add_searched(others, pending, tally);
+        for (std::size_t v = 0; v < small_integer_range; ++v) {
+            std::uint64_t c = 0;
+            for (std::size_t k = 0; k < copies; ++k) c += counts[k][v];
+            if (c == 0) continue;
+            quantile_bin& bin = tally[small_integer_bin_[v]];
+            bin.count += c;
+            bin.min = std::min(bin.min, double(v));
+            bin.max = std::max(bin.max, double(v));
+        }
     }
 
     void add_searched(const double* values, std::size_t n, bin_tally& tally) const noexcept {
