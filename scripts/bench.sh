@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Reproduces the README's performance figures in one command: installs what is missing, builds
+# the benchmarks and the CLI for this machine (the `native` preset), runs them, and prints each
+# figure with its target (scripts/bench-summary.awk). Takes about 2 minutes after the build on
+# the 2-core development machine; --quick about 10 seconds (fewer repetitions, and the CLI
+# at 10^6 trials only, so the 10^8-trial figures are not judged).
+# Raw results (Google Benchmark CSV, GNU time) are kept in build-native/bench-results/.
+# Run it on an otherwise idle machine: a busy one measures the other work.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repetitions=7 min_time=0.5 cli_trials=(1000000 100000000)
+case "${1:-}" in
+  "") ;;
+  --quick) repetitions=2 min_time=0.1 cli_trials=(1000000) ;;
+  *) echo "usage: scripts/bench.sh [--quick]" >&2; exit 2 ;;
+esac
+
+scripts/install-deps.sh time  # GNU time, for the CLI's peak memory
+cmake --preset native >/dev/null
+cmake --build --preset native -j"$(nproc)" --target throughput_bench growth_bench statistics_bench fabrisk_cli >/dev/null
+
+results=build-native/bench-results
+mkdir -p "$results"
+bench() {  # bench NAME: runs build-native/bench/NAME into $results/NAME.csv
+  "build-native/bench/$1" --benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time" \
+    --benchmark_format=csv >"$results/$1.csv" 2>"$results/$1.log"
+}
+
+echo "fabrisk benchmarks, $(date -u +%Y-%m-%d), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+echo "best of $repetitions repetitions of at least ${min_time} s each"
+echo
+bench throughput_bench
+: >"$results/cli.txt"
+for n in "${cli_trials[@]}"; do
+  /usr/bin/time -o "$results/time.txt" -f "%e %M" build-native/fabrisk run --trials "$n" --threads 2 >/dev/null
+  echo "$n $(cat "$results/time.txt")" >>"$results/cli.txt"
+done
+awk -f scripts/bench-summary.awk "$results/throughput_bench.csv" "$results/cli.txt"
+
+echo
+echo "growth: draw, model and statistics, 1 thread, 20,000 trials (the pilot's fixed cost included)"
+bench growth_bench
+awk -v per=us -v item=trial -f scripts/bench-summary.awk "$results/growth_bench.csv"
+
+echo
+echo "statistics sink: the default scenario's 10 outputs, a chunk of 2,048 trials at a time"
+bench statistics_bench
+awk -v per=ns -v item=value -f scripts/bench-summary.awk "$results/statistics_bench.csv"
