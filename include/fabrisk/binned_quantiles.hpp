@@ -33,7 +33,7 @@
 #include <utility>
 #include <vector>
 
-#include <boost/sort/spreadsort/integer_sort.hpp>
+#include <boost/sort/pdqsort/pdqsort.hpp>
 
 namespace fabrisk {
 
@@ -52,14 +52,17 @@ inline double from_order_key(std::uint64_t key) noexcept {
     std::memcpy(&x, &bits, sizeof x);
     return x;
 }
-/// Sorts doubles (no NaN) ascending, as their order keys by Boost's integer_sort (a radix
-/// sort): 2 ms for a pilot of 65,536 values against std::sort's 4.5. The pilot closes once per
-/// run, but that was 2.4% of a run of 10^6 trials. (Boost's float_sort would sort the doubles
-/// directly, but its bucket arithmetic overflows signed integers: undefined behaviour.)
+/// Sorts doubles (no NaN) ascending, as their order keys (a total order, so any correct sort
+/// gives the same result) by Boost's branchless pattern-defeating quicksort. For the default
+/// scenario's ten pilots of 67,584 values it takes 7.6 ms in all, against 12.2 for Boost's
+/// integer_sort (a radix sort) and 26 for std::sort on the doubles: it is faster on every
+/// pilot, and 3–7× on those with few distinct values (flags, fab counts). The pilot closes once
+/// per run, on the merging thread. (Boost's float_sort would sort the doubles directly, but its
+/// bucket arithmetic overflows signed integers: undefined behaviour.)
 inline void sort_values(std::vector<double>& v) {
     std::vector<std::uint64_t> keys(v.size());
     std::transform(v.begin(), v.end(), keys.begin(), order_key);
-    boost::sort::spreadsort::integer_sort(keys.begin(), keys.end());
+    boost::sort::pdqsort_branchless(keys.begin(), keys.end());
     std::transform(keys.begin(), keys.end(), v.begin(), from_order_key);
 }
 }  // namespace detail
