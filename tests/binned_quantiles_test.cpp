@@ -53,8 +53,10 @@ void feed(fabrisk::binned_quantiles& q, const std::vector<double>& v, std::size_
 }
 
 TEST(SortValues, AgreesWithStdSortOnEveryKindOfDouble) {
-    // Negative and positive, ±0, subnormals, the extremes and ±inf, with repeats: the radix sort
-    // of order keys gives what std::sort gives (±0 compare equal, so they are checked as such).
+    // Negative and positive, ±0, subnormals, the extremes and ±inf, with repeats, and a long run
+    // of few distinct values (like a pilot of flags or fab counts): the sort of order keys gives
+    // what std::sort gives (±0 compare equal, so they are checked as such), and puts every −0
+    // before every +0.
     const double inf = std::numeric_limits<double>::infinity(), tiny = std::numeric_limits<double>::denorm_min();
     std::vector<double> values = {inf, -inf, 0.0, -0.0, tiny, -tiny, std::numeric_limits<double>::max(),
                                   -std::numeric_limits<double>::max(), 1.0, -1.0, 1.0, 2.5e-300, -7.0};
@@ -62,12 +64,18 @@ TEST(SortValues, AgreesWithStdSortOnEveryKindOfDouble) {
     Eigen::ArrayXXd u(5000, 1);
     stream.fill(0, u);
     for (Eigen::Index i = 0; i < u.rows(); ++i) values.push_back((u(i, 0) - 0.5) * std::pow(10.0, double(i % 40) - 20));
+    for (Eigen::Index i = 0; i < u.rows(); ++i) values.push_back((i % 3 == 0 ? -1.0 : 1.0) * std::floor(u(i, 0) * 5));
     std::vector<double> expected = values;
     std::sort(expected.begin(), expected.end());
     fabrisk::detail::sort_values(values);
     ASSERT_EQ(values.size(), expected.size());
     for (std::size_t i = 0; i < values.size(); ++i) EXPECT_EQ(values[i], expected[i]) << i;
     EXPECT_TRUE(std::is_sorted(values.begin(), values.end()));
+    const auto zeros = std::equal_range(values.begin(), values.end(), 0.0);
+    ASSERT_GT(zeros.second - zeros.first, 2);
+    EXPECT_TRUE(std::is_partitioned(zeros.first, zeros.second, [](double z) { return std::signbit(z); }));
+    EXPECT_TRUE(std::signbit(*zeros.first));
+    EXPECT_FALSE(std::signbit(*(zeros.second - 1)));
     for (double x : values) EXPECT_EQ(fabrisk::detail::from_order_key(fabrisk::detail::order_key(x)), x);
 }
 
