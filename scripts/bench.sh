@@ -21,13 +21,16 @@ cmake --build --preset native -j"$(nproc)" --target throughput_bench growth_benc
 
 results=build-native/bench-results
 mkdir -p "$results"
+# Repetitions run in random order across a benchmark's cases, so that every case samples the
+# machine's drift alike (this shared VM's speed moves by 5-10% from minute to minute): the
+# ratios between cases, such as one thread against two, are then fair.
 bench() {  # bench NAME: runs build-native/bench/NAME into $results/NAME.csv
   "build-native/bench/$1" --benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time" \
-    --benchmark_format=csv >"$results/$1.csv" 2>"$results/$1.log"
+    --benchmark_enable_random_interleaving=true --benchmark_format=csv >"$results/$1.csv" 2>"$results/$1.log"
 }
 
 echo "fabrisk benchmarks, $(date -u +%Y-%m-%d), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
-echo "best of $repetitions repetitions of at least ${min_time} s each"
+echo "best of $repetitions repetitions of at least ${min_time} s each, in random order"
 echo
 bench throughput_bench
 : >"$results/cli.txt"
