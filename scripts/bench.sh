@@ -26,7 +26,8 @@ mkdir -p "$results"
 # ratios between cases, such as one thread against two, are then fair.
 bench() {  # bench NAME: runs build-native/bench/NAME into $results/NAME.csv
   "build-native/bench/$1" --benchmark_repetitions="$repetitions" --benchmark_min_time="$min_time" \
-    --benchmark_enable_random_interleaving=true --benchmark_format=csv >"$results/$1.csv" 2>"$results/$1.log"
+    --benchmark_enable_random_interleaving=true --benchmark_format=csv >"$results/$1.csv" 2>"$results/$1.log" ||
+    { echo "bench.sh: build-native/bench/$1 failed; its messages are in $results/$1.log" >&2; exit 1; }
 }
 
 echo "fabrisk benchmarks, $(date -u +%Y-%m-%d), $(nproc) CPUs: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
