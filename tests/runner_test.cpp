@@ -98,6 +98,16 @@ void within_a_minute(F f) {
     done.get();
 }
 
+/// run_options from its first four fields.
+fabrisk::run_options options(std::uint64_t trials, std::uint64_t seed, unsigned threads, std::uint64_t first_trial) {
+    fabrisk::run_options o;
+    o.trials = trials;
+    o.seed = seed;
+    o.threads = threads;
+    o.first_trial = first_trial;
+    return o;
+}
+
 constexpr std::uint64_t odd_trials = 10000 + 17;  // not a multiple of chunk_trials or block_trials
 
 TEST(Runner, SummariesAreBitIdenticalForAnyThreadCount) {
@@ -105,7 +115,7 @@ TEST(Runner, SummariesAreBitIdenticalForAnyThreadCount) {
     std::vector<std::vector<fabrisk::output_summary>> results;
     for (unsigned threads : {1u, 2u, 3u}) {
         auto sink = make_sink();
-        fabrisk::run(toy_model{}, sink, {odd_trials, 12345, threads, 0});
+        fabrisk::run(toy_model{}, sink, options(odd_trials, 12345, threads, 0));
         std::vector<fabrisk::output_summary> s;
         for (std::size_t j = 0; j < 3; ++j) s.push_back(sink.summary(j));
         results.push_back(std::move(s));
@@ -138,11 +148,11 @@ TEST(Runner, ExtendedRunsAcrossThePilotMatchOneRun) {
     // whole chunks, so the merge order is that of one run.
     const std::uint64_t first = 3 * fabrisk::chunk_trials, total = 7 * fabrisk::chunk_trials + 17;
     auto one = make_sink();
-    fabrisk::run(toy_model{}, one, {total, 5, 1, 0});
+    fabrisk::run(toy_model{}, one, options(total, 5, 1, 0));
     for (unsigned threads : {2u, 3u}) {
         auto steps = make_sink();
-        fabrisk::run(toy_model{}, steps, {first, 5, threads, 0});
-        fabrisk::run(toy_model{}, steps, {total - first, 5, threads, first});
+        fabrisk::run(toy_model{}, steps, options(first, 5, threads, 0));
+        fabrisk::run(toy_model{}, steps, options(total - first, 5, threads, first));
         for (std::size_t j = 0; j < 3; ++j) {
             const auto a = one.summary(j), b = steps.summary(j);
             EXPECT_EQ(a.count, b.count);
@@ -164,7 +174,7 @@ TEST(Runner, TrialsGetTheirOwnUniformsInOrder) {
     fabrisk::trial_stream(777, 3).fill(first, u);
     for (unsigned threads : {1u, 3u}) {
         recording_sink sink;
-        fabrisk::run(toy_model{}, sink, {trials, 777, threads, first});
+        fabrisk::run(toy_model{}, sink, options(trials, 777, threads, first));
         ASSERT_EQ(sink.merged.size(), 4u);
         const Eigen::ArrayXXd rows = sink.rows();
         ASSERT_EQ(rows.rows(), static_cast<Eigen::Index>(trials));
@@ -175,7 +185,7 @@ TEST(Runner, TrialsGetTheirOwnUniformsInOrder) {
 
 TEST(Runner, MeansMatchTheUniformLawWithinFiveStandardErrors) {
     auto sink = make_sink();
-    fabrisk::run(toy_model{}, sink, {odd_trials, 2024, 2, 0});
+    fabrisk::run(toy_model{}, sink, options(odd_trials, 2024, 2, 0));
     const double n = double(odd_trials);
     const auto first = sink.summary(1), sum = sink.summary(0), below = sink.summary(2);
     // U(0, 1): mean ½, sd √(1/12).
@@ -202,21 +212,21 @@ TEST(Runner, ExceptionInEvaluatePropagatesWithoutHanging) {
         within_a_minute([&] {
             failing_model model(fail_on);
             auto sink = make_sink();
-            EXPECT_THROW(fabrisk::run(model, sink, {trials, 1, 2, 0}), std::domain_error) << "call " << fail_on;
+            EXPECT_THROW(fabrisk::run(model, sink, options(trials, 1, 2, 0)), std::domain_error) << "call " << fail_on;
         });
     }
     // Single-threaded too.
     within_a_minute([] {
         failing_model model(5);
         auto sink = make_sink();
-        EXPECT_THROW(fabrisk::run(model, sink, {10000, 1, 1, 0}), std::domain_error);
+        EXPECT_THROW(fabrisk::run(model, sink, options(10000, 1, 1, 0)), std::domain_error);
     });
     // And the message survives.
     within_a_minute([] {
         failing_model model(3);
         auto sink = make_sink();
         try {
-            fabrisk::run(model, sink, {20000, 1, 3, 0});
+            fabrisk::run(model, sink, options(20000, 1, 3, 0));
             ADD_FAILURE() << "expected an exception";
         } catch (const std::domain_error& e) {
             EXPECT_STREQ(e.what(), "toy failure");
@@ -266,7 +276,7 @@ struct slow_merge_sink {
 TEST(Runner, SlowMergeKeepsChunkOrderAndHoldsUpNoWorker) {
     const std::uint64_t trials = 40 * fabrisk::chunk_trials;
     recording_sink reference;
-    fabrisk::run(toy_model{}, reference, {trials, 7, 1, 0});
+    fabrisk::run(toy_model{}, reference, options(trials, 7, 1, 0));
     for (unsigned threads : {1u, 2u, 4u}) {
         within_a_minute([&] {
             // While chunk 0 is merged, the other workers go on to further chunks (up to the
@@ -275,7 +285,7 @@ TEST(Runner, SlowMergeKeepsChunkOrderAndHoldsUpNoWorker) {
             slow_merge_sink sink;
             sink.first_chunk = reference.merged[0](0, 1);
             sink.wanted = threads > 1 ? static_cast<int>(threads) : 0;
-            fabrisk::run(toy_model{}, sink, {trials, 7, threads, 0});
+            fabrisk::run(toy_model{}, sink, options(trials, 7, threads, 0));
             EXPECT_TRUE(sink.waited_enough) << threads << " threads: " << sink.seen_in_first_merge
                                             << " chunks summarized during the first merge";
             // Merged in chunk order: each chunk's first uniform, as the one-thread run has them.
@@ -288,14 +298,14 @@ TEST(Runner, SlowMergeKeepsChunkOrderAndHoldsUpNoWorker) {
 
 TEST(Runner, ExceptionInMergePropagatesWithoutHanging) {
     recording_sink reference;
-    fabrisk::run(toy_model{}, reference, {fabrisk::chunk_trials, 7, 1, 0});
+    fabrisk::run(toy_model{}, reference, options(fabrisk::chunk_trials, 7, 1, 0));
     for (unsigned threads : {1u, 2u, 3u}) {
         for (int fail_on : {0, 5, 39}) {
             within_a_minute([&] {
                 slow_merge_sink sink;
                 sink.first_chunk = reference.merged[0](0, 1);
                 sink.fail_on = fail_on;
-                EXPECT_THROW(fabrisk::run(toy_model{}, sink, {40 * fabrisk::chunk_trials, 7, threads, 0}), std::length_error)
+                EXPECT_THROW(fabrisk::run(toy_model{}, sink, options(40 * fabrisk::chunk_trials, 7, threads, 0)), std::length_error)
                     << threads << " threads, merge " << fail_on;
             });
         }
@@ -306,7 +316,7 @@ TEST(Runner, WrongOutputCountThrowsUsageError) {
     for (unsigned threads : {1u, 2u}) {
         within_a_minute([&] {
             auto sink = make_sink();  // expects 3 outputs
-            EXPECT_THROW(fabrisk::run(two_output_model{}, sink, {5000, 1, threads, 0}), fabrisk::usage_error)
+            EXPECT_THROW(fabrisk::run(two_output_model{}, sink, options(5000, 1, threads, 0)), fabrisk::usage_error)
                 << threads << " threads";
         });
     }
@@ -315,12 +325,12 @@ TEST(Runner, WrongOutputCountThrowsUsageError) {
 TEST(Runner, EdgeCases) {
     // No trials: nothing merged.
     auto empty = make_sink();
-    fabrisk::run(toy_model{}, empty, {0, 1, 3, 0});
+    fabrisk::run(toy_model{}, empty, options(0, 1, 3, 0));
     EXPECT_EQ(empty.summary(0).count, 0u);
     // Fewer trials than one chunk with many threads; and threads = 0 (one per hardware thread).
     for (unsigned threads : {0u, 8u}) {
         recording_sink sink;
-        fabrisk::run(toy_model{}, sink, {7, 99, threads, 0});
+        fabrisk::run(toy_model{}, sink, options(7, 99, threads, 0));
         ASSERT_EQ(sink.merged.size(), 1u);
         EXPECT_EQ(sink.merged[0].rows(), 7);
     }
@@ -335,9 +345,83 @@ TEST(Runner, EdgeCases) {
     } zero;
     zero.dim = 0;
     auto sink = make_sink();
-    fabrisk::run(zero, sink, {3000, 1, 2, 0});
+    fabrisk::run(zero, sink, options(3000, 1, 2, 0));
     EXPECT_EQ(sink.summary(0).count, 3000u);
     EXPECT_EQ(sink.summary(0).mean, 1.0);
 }
 
 }  // namespace
+
+TEST(Runner, StopRequestEndsAtAChunkBoundaryWithTheFirstChunksMerged) {
+    // The stop is requested from the progress callback once 5 chunks are merged: with one
+    // thread exactly 5 are merged; with more, the chunks already started are finished too.
+    // Either way the sink holds the first k chunks, as a run of k chunks' trials would.
+    for (unsigned threads : {1u, 2u, 4u}) {
+        toy_model model;
+        recording_sink sink;
+        fabrisk::stop_flag stop;
+        fabrisk::run_options o;
+        o.trials = 100 * fabrisk::chunk_trials;
+        o.seed = 9;
+        o.threads = threads;
+        o.stop = &stop;
+        std::vector<std::uint64_t> reported;
+        o.progress = [&](std::uint64_t merged) {
+            reported.push_back(merged);
+            if (merged == 5 * fabrisk::chunk_trials) stop.request();
+        };
+        const std::uint64_t merged = fabrisk::run(model, sink, o);
+        ASSERT_EQ(merged % fabrisk::chunk_trials, 0u);
+        if (threads == 1) {
+            EXPECT_EQ(merged, 5 * fabrisk::chunk_trials);
+        }
+        EXPECT_GE(merged, 5 * fabrisk::chunk_trials);
+        EXPECT_LE(merged, (5 + 4 * threads + threads) * fabrisk::chunk_trials) << "no chunk starts after the request";
+        ASSERT_FALSE(reported.empty());
+        EXPECT_EQ(reported.back(), merged);
+        for (std::size_t i = 0; i < reported.size(); ++i) EXPECT_EQ(reported[i], (i + 1) * fabrisk::chunk_trials);
+
+        recording_sink reference;
+        fabrisk::run_options r = o;
+        r.trials = merged;
+        r.stop = nullptr;
+        r.progress = nullptr;
+        EXPECT_EQ(fabrisk::run(model, reference, r), merged);
+        EXPECT_TRUE((sink.rows() == reference.rows()).all()) << threads << " threads";
+    }
+}
+
+TEST(Runner, StopRequestedBeforeTheRunMergesNothing) {
+    toy_model model;
+    recording_sink sink;
+    fabrisk::stop_flag stop;
+    stop.request();
+    fabrisk::run_options o;
+    o.trials = 10 * fabrisk::chunk_trials;
+    o.stop = &stop;
+    for (unsigned threads : {1u, 2u}) {
+        o.threads = threads;
+        EXPECT_EQ(fabrisk::run(model, sink, o), 0u);
+        EXPECT_TRUE(sink.merged.empty());
+    }
+}
+
+TEST(Runner, StopAfterReplaysARunStoppedThere) {
+    toy_model model;
+    fabrisk::run_options o;
+    o.trials = 10 * fabrisk::chunk_trials + 17;
+    o.seed = 3;
+    o.threads = 2;
+    o.stop_after = 4 * fabrisk::chunk_trials;
+    recording_sink sink;
+    EXPECT_EQ(fabrisk::run(model, sink, o), 4 * fabrisk::chunk_trials);
+    fabrisk::run_options r = o;
+    r.trials = 4 * fabrisk::chunk_trials;
+    r.stop_after = 0;
+    recording_sink reference;
+    fabrisk::run(model, reference, r);
+    EXPECT_TRUE((sink.rows() == reference.rows()).all());
+    o.stop_after = 1000 * fabrisk::chunk_trials;  // beyond the run: no effect
+    recording_sink whole;
+    EXPECT_EQ(fabrisk::run(model, whole, o), o.trials);
+}

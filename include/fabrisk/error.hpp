@@ -40,4 +40,10 @@ public:
     using error::error;
 };
 
+/// A run asked to stop (run_options::stop) before it had a result to give.
+class stopped_early : public error {
+public:
+    using error::error;
+};
+
 }  // namespace fabrisk

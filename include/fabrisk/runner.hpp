@@ -30,10 +30,18 @@
 ///
 /// and the runner uses them instead of summarize(block). absorb is called only after every
 /// chunk has been merged, and the result must not depend on which worker saw which chunk.
+///
+/// A run can be stopped early (`run_options::stop`): no chunk is started after the request,
+/// every chunk already started is finished and merged, and run() returns the trials merged.
+/// Chunks are taken in index order, so those are always the first k chunks: the sink then
+/// holds exactly what a run of that many trials would hold. `run_options::progress` is called
+/// after each merge, on the merging thread and never concurrently with a merge.
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -52,11 +60,30 @@ namespace fabrisk {
 /// The seed a run uses when none is given.
 inline constexpr std::uint64_t default_seed = 20240101;
 
+/// A request to stop a run at its next chunk boundary. Setting it is async-signal-safe (a
+/// lock-free atomic), so a SIGINT handler may call request().
+class stop_flag {
+public:
+    void request() noexcept { requested_.store(true, std::memory_order_relaxed); }
+    bool requested() const noexcept { return requested_.load(std::memory_order_relaxed); }
+    void clear() noexcept { requested_.store(false, std::memory_order_relaxed); }
+
+private:
+    static_assert(std::atomic<bool>::is_always_lock_free, "a signal handler must be able to set the flag");
+    std::atomic<bool> requested_{false};
+};
+
 struct run_options {
     std::uint64_t trials = 0;
     std::uint64_t seed = default_seed;
     unsigned threads = 0;  ///< 0: one per hardware thread
     std::uint64_t first_trial = 0;  ///< index of the run's first trial (to extend a run)
+    const stop_flag* stop = nullptr;  ///< if set and requested, no further chunk starts
+    /// If nonzero, the run stops as if requested once this many trials are merged: it
+    /// reproduces a run that was stopped there (a whole number of chunks).
+    std::uint64_t stop_after = 0;
+    /// Called with the number of trials merged so far (of this run) after each chunk's merge.
+    std::function<void(std::uint64_t merged)> progress;
 };
 
 /// Trials per chunk: the unit handed to a thread and merged in order. A fixed constant, part
@@ -102,9 +129,12 @@ void sink_absorb(Sink& sink, Partial&& partial) {
 }
 }  // namespace detail
 
-/// Runs `options.trials` trials of `model` and merges their outputs into `sink`.
+/// Runs `options.trials` trials of `model` and merges their outputs into `sink`. Returns the
+/// trials merged: `options.trials`, or fewer (a whole number of chunks) if stopped.
 template <class Model, class Sink>
-void run(const Model& model, Sink& sink, const run_options& options) {
+std::uint64_t run(const Model& model, Sink& sink, const run_options& requested) {
+    run_options options = requested;
+    if (options.stop_after) options.trials = std::min(options.trials, options.stop_after);
     const std::uint64_t chunks = (options.trials + chunk_trials - 1) / chunk_trials;
     const unsigned threads =
         static_cast<unsigned>(std::min<std::uint64_t>(resolve_threads(options.threads), std::max<std::uint64_t>(chunks, 1)));
@@ -130,14 +160,23 @@ void run(const Model& model, Sink& sink, const run_options& options) {
         }
         return detail::sink_summarize(sink, chunk_out, partial);
     };
+    auto stopped = [&] { return options.stop && options.stop->requested(); };
+    auto merged_trials = [&](std::uint64_t merged_chunks) { return std::min(options.trials, merged_chunks * chunk_trials); };
+    auto report = [&](std::uint64_t merged_chunks) {
+        if (options.progress) options.progress(merged_trials(merged_chunks));
+    };
 
     if (threads <= 1) {
         auto ws = model.make_workspace();
         Eigen::ArrayXXd uniforms, block_out, chunk_out;
         auto partial = detail::sink_make_partial(sink);
-        for (std::uint64_t c = 0; c < chunks; ++c) sink.merge(evaluate_chunk(c, ws, uniforms, block_out, chunk_out, partial));
+        std::uint64_t c = 0;
+        for (; c < chunks && !stopped(); ++c) {
+            sink.merge(evaluate_chunk(c, ws, uniforms, block_out, chunk_out, partial));
+            report(c + 1);
+        }
         detail::sink_absorb(sink, std::move(partial));
-        return;
+        return merged_trials(c);
     }
 
     // Workers take chunks in index order; finished digests wait in `pending` until every
@@ -163,8 +202,10 @@ void run(const Model& model, Sink& sink, const run_options& options) {
                 std::uint64_t c;
                 {
                     std::unique_lock lock(mutex);
-                    progress.wait(lock, [&] { return failure || next_take >= chunks || next_take < next_merge + window; });
-                    if (failure || next_take >= chunks) return;
+                    progress.wait(lock, [&] {
+                        return failure || next_take >= chunks || stopped() || next_take < next_merge + window;
+                    });
+                    if (failure || next_take >= chunks || stopped()) return;
                     c = next_take++;
                 }
                 auto digest = evaluate_chunk(c, ws, uniforms, block_out, chunk_out, partials[t]);
@@ -177,6 +218,7 @@ void run(const Model& model, Sink& sink, const run_options& options) {
                     pending.erase(it);
                     lock.unlock();
                     sink.merge(std::move(next));
+                    report(next_merge + 1);  // no other merge can run: `merging` is still set
                     lock.lock();
                     ++next_merge;
                     progress.notify_all();
@@ -195,6 +237,8 @@ void run(const Model& model, Sink& sink, const run_options& options) {
     if (failure) std::rethrow_exception(failure);
     // Every chunk has been merged; the partials' order cannot change the result.
     for (auto& p : partials) detail::sink_absorb(sink, std::move(p));
+    // Chunks are taken in order and every taken chunk is merged: the first next_merge chunks.
+    return merged_trials(next_merge);
 }
 
 }  // namespace fabrisk

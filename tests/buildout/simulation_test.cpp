@@ -124,3 +124,74 @@ TEST(Precision, RejectsBadOptions) {
     p.max_trials = 0;
     EXPECT_THROW(fb::simulate_to_precision(default_scenario(), o, p), fabrisk::usage_error);
 }
+
+TEST(Simulation, StoppedRunIsARunOfTheTrialsItMergedMarkedIncomplete) {
+    // Stopped from the progress callback after 40 chunks (past the 32-chunk quantile pilot),
+    // on two threads: the result equals a one-thread run of the trials merged, but for
+    // `complete`; P(target met) in the progress reports matches the counts so far.
+    fabrisk::stop_flag stop;
+    fabrisk::run_options o;
+    o.trials = 400 * fabrisk::chunk_trials;
+    o.seed = 21;
+    o.threads = 2;
+    o.stop = &stop;
+    std::uint64_t reports = 0;
+    const auto r = fb::simulate(default_scenario(), o, [&](const fb::run_progress& p) {
+        ++reports;
+        EXPECT_EQ(p.trials_planned, o.trials);
+        EXPECT_EQ(p.target_met().trials, p.trials_done);
+        if (p.trials_done >= 40 * fabrisk::chunk_trials) stop.request();
+    });
+    EXPECT_FALSE(r.complete);
+    EXPECT_GE(r.trials, 40 * fabrisk::chunk_trials);
+    EXPECT_LT(r.trials, o.trials);
+    EXPECT_EQ(r.trials % fabrisk::chunk_trials, 0u);
+    EXPECT_EQ(reports, r.trials / fabrisk::chunk_trials);
+
+    fabrisk::run_options same = o;
+    same.trials = r.trials;
+    same.threads = 1;
+    same.stop = nullptr;
+    const auto whole = fb::simulate(default_scenario(), same);
+    EXPECT_TRUE(whole.complete);
+    auto a = fb::to_json(r), b = fb::to_json(whole);
+    EXPECT_EQ(a["complete"], false);
+    a.erase("complete");
+    b.erase("complete");
+    EXPECT_EQ(a.dump(), b.dump());
+
+    // stop_after replays it: the same result, incomplete too.
+    fabrisk::run_options replay = o;
+    replay.stop = nullptr;
+    replay.stop_after = r.trials;
+    EXPECT_EQ(fb::to_json(fb::simulate(default_scenario(), replay)).dump(), fb::to_json(r).dump());
+
+    // Stopped before anything was merged: there is no result to give.
+    fabrisk::stop_flag at_once;
+    at_once.request();
+    o.stop = &at_once;
+    EXPECT_THROW(fb::simulate(default_scenario(), o), fabrisk::stopped_early);
+}
+
+TEST(Precision, StoppedRunEndsIncompleteAndReplaysExactly) {
+    fabrisk::stop_flag stop;
+    fabrisk::run_options o;
+    o.seed = 8;
+    o.threads = 2;
+    o.stop = &stop;
+    fb::precision_options p;
+    p.half_width = 1e-4;
+    p.max_trials = 10'000'000;
+    const auto r = fb::simulate_to_precision(default_scenario(), o, p, [&](const fb::run_progress& q) {
+        if (q.trials_done >= 20 * fabrisk::chunk_trials) stop.request();
+    });
+    EXPECT_FALSE(r.complete);
+    ASSERT_TRUE(r.convergence);
+    EXPECT_FALSE(r.convergence->converged);
+    EXPECT_EQ(r.convergence->steps.back().trials, r.trials);
+    fabrisk::run_options replay = o;
+    replay.stop = nullptr;
+    replay.threads = 1;
+    replay.stop_after = r.trials;
+    EXPECT_EQ(fb::to_json(fb::simulate_to_precision(default_scenario(), replay, p)).dump(), fb::to_json(r).dump());
+}

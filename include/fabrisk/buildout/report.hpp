@@ -36,6 +36,7 @@ inline nlohmann::ordered_json to_json(const result& r) {
     j["scenario"] = r.scenario_name;
     j["trials"] = r.trials;
     j["seed"] = r.seed;
+    j["complete"] = r.complete;
     j["target"] = {{"installed_flops", r.target_flops}, {"deadline_year", r.deadline_year}};
     j["probability_target_met"] = r.target_met.estimate();
     const auto [lo, hi] = r.target_met.wilson();

@@ -11,10 +11,16 @@
 /// `simulate_to_precision` adds trials until the 95% interval of P(target met) is narrow
 /// enough: a pilot run, then an extrapolation of the trials needed (as QuantLib's Monte Carlo
 /// engines do), re-checked after each addition, with a hard cap.
+///
+/// Both honour `run_options::stop`: a run asked to stop ends at a chunk boundary and returns
+/// the result of the trials merged so far, with `complete` false. That result is the one a run
+/// of exactly that many trials gives. Progress (trials done, the current P(target met)) can be
+/// followed with a `progress_callback`.
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -44,6 +50,9 @@ struct convergence_trace {
 struct result {
     std::string scenario_name;
     std::uint64_t trials = 0, seed = 0;
+    /// False if the run was stopped before its planned trials (`trials` then counts those
+    /// actually run, a whole number of chunks) or before --precision's rule could be met.
+    bool complete = true;
     double target_flops = 0;
     int deadline_year = 0;
     proportion target_met;                                   ///< P(target met) and its Wilson interval
@@ -59,6 +68,24 @@ struct result {
     const output_summary& operator[](output o) const { return outputs[static_cast<std::size_t>(o)]; }
 };
 
+/// Where a run stands, handed to a progress_callback after each chunk is merged.
+class run_progress {
+public:
+    run_progress(std::uint64_t done, std::uint64_t planned, const output_statistics& stats)
+        : trials_done(done), trials_planned(planned), stats_(&stats) {}
+    std::uint64_t trials_done, trials_planned;
+    /// P(target met) over the trials done (computed on demand: call it only when shown).
+    proportion target_met() const {
+        const auto below = stats_->at_most_counts(static_cast<std::size_t>(output::target_met))[0];
+        return {trials_done - below, trials_done};
+    }
+
+private:
+    const output_statistics* stats_;
+};
+/// Called on a worker thread, one call at a time; keep it cheap (throttle any display).
+using progress_callback = std::function<void(const run_progress&)>;
+
 /// A run that can be extended: trials are added in order, so a run extended in steps that are
 /// multiples of chunk_trials gives exactly the result of one run of the total.
 class simulation {
@@ -69,15 +96,36 @@ public:
     simulation(const scenario& s, std::uint64_t seed, unsigned threads = 0)
         : scenario_(s), model_(s), seed_(seed), threads_(threads), stats_(output_count, config(s)) {}
 
-    /// Runs the next `trials` trials.
-    void extend(std::uint64_t trials) {
+    /// Stops extend() at a chunk boundary once `stop` is requested (nullptr: never).
+    void stop_when(const stop_flag* stop) noexcept { stop_ = stop; }
+    bool stop_requested() const noexcept { return stop_ && stop_->requested(); }
+    /// Reports progress after every chunk; `planned` is the total the caller aims for.
+    void on_progress(progress_callback callback, std::uint64_t planned) {
+        progress_ = std::move(callback);
+        planned_ = planned;
+    }
+    void plan(std::uint64_t planned) noexcept { planned_ = planned; }
+    /// Ends the run, as a stop would, once `total` trials have run (0: no such end). Replays a
+    /// run that was stopped there.
+    void stop_after(std::uint64_t total) noexcept { stop_after_ = total; }
+
+    /// Runs the next `trials` trials, or fewer (whole chunks) if stopped; returns how many ran.
+    std::uint64_t extend(std::uint64_t trials) {
+        if (stop_after_) trials = std::min(trials, stop_after_ - std::min(stop_after_, trials_));
+        if (trials == 0) return 0;
         run_options o;
         o.trials = trials;
         o.seed = seed_;
         o.threads = threads_;
         o.first_trial = trials_;
-        run(model_, stats_, o);
-        trials_ += trials;
+        o.stop = stop_;
+        if (progress_) {
+            const std::uint64_t before = trials_;
+            o.progress = [&, before](std::uint64_t merged) { progress_(run_progress(before + merged, planned_, stats_)); };
+        }
+        const std::uint64_t done = run(model_, stats_, o);
+        trials_ += done;
+        return done;
     }
 
     std::uint64_t trials() const noexcept { return trials_; }
@@ -135,14 +183,24 @@ private:
     unsigned threads_;
     output_statistics stats_;
     std::uint64_t trials_ = 0;
+    const stop_flag* stop_ = nullptr;
+    progress_callback progress_;
+    std::uint64_t planned_ = 0, stop_after_ = 0;
 };
 
-/// Runs `options.trials` trials of the scenario. Throws usage_error if trials is 0.
-inline result simulate(const scenario& s, const run_options& options) {
+/// Runs `options.trials` trials of the scenario. Throws usage_error if trials is 0, and
+/// stopped_early if stopped (options.stop) before the first chunk was merged.
+inline result simulate(const scenario& s, const run_options& options, const progress_callback& progress = {}) {
     if (options.trials == 0) throw usage_error("simulate: the number of trials must be at least 1");
     simulation sim(s, options.seed, options.threads);
-    sim.extend(options.trials);
-    return sim.summarize();
+    sim.stop_when(options.stop);
+    sim.stop_after(options.stop_after);
+    if (progress) sim.on_progress(progress, options.trials);
+    const std::uint64_t done = sim.extend(options.trials);
+    if (done == 0) throw stopped_early("simulate: stopped before any trial was complete");
+    result r = sim.summarize();
+    r.complete = done == options.trials;
+    return r;
 }
 
 /// Options of simulate_to_precision.
@@ -156,18 +214,26 @@ struct precision_options {
 /// `precision.half_width`, or `max_trials` have run. After the pilot, each step extrapolates
 /// the trials needed from the current estimate, n ≈ z²·p(1 − p)/E² (plus 5%), rounded up to
 /// whole chunks so the result is that of one run of the final count; deterministic for a seed.
-inline result simulate_to_precision(const scenario& s, const run_options& options, const precision_options& precision) {
+inline result simulate_to_precision(const scenario& s, const run_options& options, const precision_options& precision,
+                                    const progress_callback& progress = {}) {
     if (!(precision.half_width > 0 && precision.half_width < 1))
         throw usage_error("simulate_to_precision: the half-width must lie in (0, 1), got " + std::to_string(precision.half_width));
     if (precision.max_trials == 0) throw usage_error("simulate_to_precision: max_trials must be at least 1");
     simulation sim(s, options.seed, options.threads);
+    sim.stop_when(options.stop);
+    sim.stop_after(options.stop_after);
     convergence_trace trace;
     trace.target_half_width = precision.half_width;
     trace.max_trials = precision.max_trials;
     auto round_up = [](std::uint64_t n) { return (n + chunk_trials - 1) / chunk_trials * chunk_trials; };
     std::uint64_t next = std::min(precision.max_trials, std::max<std::uint64_t>(precision.pilot_trials, 1));
+    if (progress) sim.on_progress(progress, next);
+    bool stopped = false;
     for (;;) {
-        sim.extend(next - sim.trials());
+        sim.plan(next);
+        const std::uint64_t asked = next - sim.trials();
+        stopped = sim.extend(asked) < asked;
+        if (sim.trials() == 0) throw stopped_early("simulate_to_precision: stopped before any trial was complete");
         const proportion p = sim.target_met();
         const auto [lo, hi] = p.wilson();
         const double half = (hi - lo) / 2;
@@ -176,7 +242,7 @@ inline result simulate_to_precision(const scenario& s, const run_options& option
             trace.converged = true;
             break;
         }
-        if (sim.trials() >= precision.max_trials) break;
+        if (stopped || sim.trials() >= precision.max_trials) break;
         // Extrapolate; p(1 − p) is floored so an estimate of 0 or 1 still moves on.
         const double q = std::max(p.estimate() * (1 - p.estimate()), 1.0 / double(sim.trials()));
         const double needed = 1.05 * z_95 * z_95 * q / (precision.half_width * precision.half_width);
@@ -186,6 +252,7 @@ inline result simulate_to_precision(const scenario& s, const run_options& option
         next = std::min(target, precision.max_trials);
     }
     result r = sim.summarize();
+    r.complete = !stopped;
     r.convergence = std::move(trace);
     return r;
 }
