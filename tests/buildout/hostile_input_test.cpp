@@ -2,6 +2,7 @@
 // a scenario_error (or io_error for an unreadable file) whose message says what was wrong;
 // nothing crashes, recurses without bound or reads without limit. Inputs the fuzzer found are
 // kept here as regression tests (fuzz/corpus/ holds them too).
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -105,7 +106,9 @@ TEST(HostileInput, DeepNestingIsRejectedWithoutRecursion) {
 TEST(HostileInput, NestingUpToTheLimitIsOnlyASchemaError) {
     // 64 levels in all (the root object is level 1) parse as JSON and fail on the schema.
     std::string text = "{\"name\":" + std::string(63, '[') + std::string(63, ']') + "}";
-    EXPECT_EQ(rejection(text), "name: expected a string, got an array");
+    // (Every problem is reported: the missing sections too, each on its own line.)
+    EXPECT_TRUE(contains(rejection(text), "\nname: expected a string, got an array")) << rejection(text);
+    EXPECT_FALSE(contains(rejection(text), "nested")) << rejection(text);
     text = "{\"name\":" + std::string(64, '[') + std::string(64, ']') + "}";
     EXPECT_TRUE(contains(rejection(text), "nested more than 64 deep")) << rejection(text);
 }
@@ -234,4 +237,24 @@ TEST(HostileInput, ParametersTooExtremeForDoubleArithmeticAreRefused) {
     doc["investors"]["dropout_time"] = {{"dist", "uniform"}, {"min", -1e300}, {"max", 1e300}};
     doc["fabs"]["delay_years"] = {{"dist", "pert"}, {"min", 0}, {"mode", 0.5}, {"max", 1e300}};
     EXPECT_EQ(rejection(doc.dump()), "");
+}
+
+TEST(HostileInput, ManyBrokenRulesAreCountedNotAllKept) {
+    // 100000 investors that are not objects and 20000 unknown keys: every problem is counted,
+    // at most 10000 are kept, and the message lists 20.
+    auto doc = json::parse(worked_text);
+    doc["investors"]["list"] = json::array();
+    for (int i = 0; i < 100000; ++i) doc["investors"]["list"].push_back(i);
+    for (int i = 0; i < 20000; ++i) doc["fabs"]["unknown_" + std::to_string(i)] = 0;
+    try {
+        fb::parse_scenario(doc.dump());
+        ADD_FAILURE() << "accepted";
+    } catch (const fabrisk::scenario_error& e) {
+        EXPECT_EQ(e.problem_count(), 120000u);
+        EXPECT_EQ(e.problems().size(), 10000u);
+        const std::string what = e.what();
+        EXPECT_EQ(std::count(what.begin(), what.end(), '\n'), 20);
+        EXPECT_TRUE(contains(what, "investors.list[0]: expected an object, got a number\n")) << what.substr(0, 300);
+        EXPECT_TRUE(contains(what, "\n... and 119980 more")) << what.substr(what.size() - 100);
+    }
 }

@@ -2,9 +2,11 @@
 // scenario_error naming the JSON path of the offending value and what was expected. The valid
 // documents start from scenarios/worked-example.json with one field changed.
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -716,7 +718,7 @@ TEST(ScenarioJson, TruncateRules) {
     EXPECT_REJECTED(dropout_time(dist("normal", {{"mean", 0}, {"sd", 1}, {"truncate", {"0", 1}}})),
                     "investors.dropout_time.truncate[0]", "expected a number, got a string");
     EXPECT_REJECTED(dropout_time(dist("uniform", {{"min", 0}, {"max", 1}, {"truncate", {2, 3}}})),
-                    "investors.dropout_time.truncate", "[2, 3] has probability zero under uniform(0, 1)");
+                    "investors.dropout_time.truncate", "[2, 3] has probability zero under uniform(min 0, max 1)");
     const scenario s = parsed(dropout_time(dist("uniform", {{"min", 0}, {"max", 1}, {"truncate", {0.5, 3}}})));
     EXPECT_TRUE(s.dropout_time.truncated);
     EXPECT_EQ(fabrisk::support(s.dropout_time).first, 0.5);
@@ -831,4 +833,303 @@ TEST(ScenarioJson, SpearmanIsConvertedToPearson) {
     doc["correlations"][0].erase("spearman");
     doc["correlations"][0]["rho"] = 0.5;
     EXPECT_EQ(parsed(doc).correlations[0].rho, 0.5);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every problem reported, in document order
+
+namespace {
+/// The worked example's own text (keys in the file's order, not nlohmann's alphabetical one)
+/// with each `from` replaced by `to`.
+std::string worked_text_with(std::initializer_list<std::pair<std::string, std::string>> edits) {
+    std::string text = read_text(std::string(FABRISK_SCENARIO_DIR) + "/worked-example.json");
+    for (const auto& [from, to] : edits) {
+        const auto at = text.find(from);
+        EXPECT_NE(at, std::string::npos) << from;
+        if (at != std::string::npos) text.replace(at, from.size(), to);
+    }
+    return text;
+}
+
+scenario_error error_of(const std::string& text) {
+    try {
+        parse_scenario(text);
+    } catch (const scenario_error& e) {
+        return e;
+    }
+    ADD_FAILURE() << "accepted";
+    return scenario_error("", "accepted");
+}
+}  // namespace
+
+TEST(ScenarioJsonProblems, ThreeMistakesAreReportedInFileOrder) {
+    // time < investors < fabs in the file; alphabetically fabs < investors < time.
+    const scenario_error e = error_of(worked_text_with({{"\"steps_per_year\": 4", "\"steps_per_year\": 0"},
+                                                        {"\"dropout_probability\": 0}", "\"dropout_probabilty\": 0}"},
+                                                        {"\"yield\": 1,", "\"yield\": -0.5,"}}));
+    EXPECT_EQ(std::string(e.what()),
+              "time.steps_per_year: must be >= 1, got 0\n"
+              "investors.list[0].dropout_probabilty: unknown key \"dropout_probabilty\" (did you mean "
+              "\"dropout_probability\"?)\n"
+              "fabs.yield: must be in (0, 1], got -0.5");
+    EXPECT_EQ(e.path(), "time.steps_per_year");
+    ASSERT_EQ(e.problems().size(), 3u);
+    EXPECT_EQ(e.problem_count(), 3u);
+    EXPECT_EQ(e.problems()[1].path, "investors.list[0].dropout_probabilty");
+    EXPECT_EQ(e.problems()[2].message, "must be in (0, 1], got -0.5");
+    // The same through load_scenario.
+    const std::string file = testing::TempDir() + "fabrisk-three-mistakes.json";
+    {
+        std::ofstream out(file, std::ios::binary);
+        out << worked_text_with({{"\"steps_per_year\": 4", "\"steps_per_year\": 0"},
+                                 {"\"dropout_probability\": 0}", "\"dropout_probabilty\": 0}"},
+                                 {"\"yield\": 1,", "\"yield\": -0.5,"}});
+    }
+    try {
+        fabrisk::buildout::load_scenario(file);
+        ADD_FAILURE() << "accepted";
+    } catch (const scenario_error& loaded) {
+        EXPECT_STREQ(loaded.what(), e.what());
+    }
+    std::remove(file.c_str());
+}
+
+TEST(ScenarioJsonProblems, OrderIsTheFileOrderNotTheKeyOrderNorTheOrderOfChecks) {
+    // The sections and fields in an unusual order: geopolitics, fabs (groups before yield),
+    // talent, time ... The problems follow the text, not the alphabet (fabs, geopolitics, time)
+    // nor the order the rules are checked in (time, fabs, geopolitics).
+    const std::string text = R"({
+  "name": "reordered",
+  "geopolitics": {"severity": 2, "shock_probability": 0},
+  "fabs": {
+    "groups": [{"name": "site", "count": 2.5, "planned_start": 0}],
+    "yield": -1, "dies_per_wafer": 10, "staff_per_fab": 100, "wafers_per_month": 1000, "ramp_years": 0,
+    "delay_correlation": 0, "delay_years": 0, "build_years": 1, "capex_overrun_correlation": 0,
+    "capex_overrun": 1, "capex_busd": 20
+  },
+  "talent": {"initial_workforce": 150, "hiring_per_year": 0, "attrition_per_year": 0},
+  "time": {"start_year": 2024, "horizon_years": 4, "steps_per_year": 0, "deadline_year": 2026},
+  "target": {"installed_flops": 100000},
+  "plan": {"fab_capital_share": 1},
+  "investors": {
+    "dropout_correlation": {"global": 0, "within_group": 0},
+    "list": [{"name": "sponsor", "group": "a", "pledge_busd": 100, "disburse_start": 0, "disburse_years": 4, "dropout_probability": 0}]
+  },
+  "compute": {"flops_per_die": 1, "cost_decline": 0, "scale_elasticity": 0, "chip_lifetime_years": 10}
+})";
+    const scenario_error e = error_of(text);
+    EXPECT_EQ(std::string(e.what()),
+              "geopolitics.severity: must be in [0, 1], got 2; it looks like a percentage: write 0.02 for 2%\n"
+              "fabs.groups[0].count: must be an integer, got 2.5\n"
+              "fabs.yield: must be in (0, 1], got -1\n"
+              "time.steps_per_year: must be >= 1, got 0");
+    EXPECT_EQ(e.path(), "geopolitics.severity");
+}
+
+TEST(ScenarioJsonProblems, MoreThanTwentyAreCounted) {
+    // 25 investors with a dropout probability of -1: list[0] to list[19], then "... and 5 more"
+    // (list[10] after list[9]: array order, not string order).
+    json doc = worked_example();
+    json investors = json::array();
+    for (int i = 0; i < 25; ++i) {
+        json v = doc["investors"]["list"][0];
+        v["name"] = "investor " + std::to_string(i);
+        v["dropout_probability"] = -1;
+        investors.push_back(v);
+    }
+    doc["investors"]["list"] = investors;
+    const scenario_error e = error_of(doc.dump());
+    EXPECT_EQ(e.problems().size(), 25u);
+    EXPECT_EQ(e.problem_count(), 25u);
+    std::string expected;
+    for (int i = 0; i < 20; ++i)
+        expected += "investors.list[" + std::to_string(i) + "].dropout_probability: must be in [0, 1], got -1\n";
+    expected += "... and 5 more";
+    EXPECT_EQ(std::string(e.what()), expected);
+    EXPECT_EQ(e.problems()[24].path, "investors.list[24].dropout_probability");
+}
+
+TEST(ScenarioJsonProblems, ScenarioErrorApi) {
+    const scenario_error one("a.b", "broken");
+    EXPECT_STREQ(one.what(), "a.b: broken");
+    EXPECT_EQ(one.path(), "a.b");
+    ASSERT_EQ(one.problems().size(), 1u);
+    EXPECT_STREQ(scenario_error("", "whole document").what(), "whole document");
+    const scenario_error many({{"x", "first"}, {"", "second"}}, 30);
+    EXPECT_EQ(many.path(), "x");
+    EXPECT_EQ(many.problem_count(), 32u);
+    EXPECT_STREQ(many.what(), "x: first\nsecond\n... and 30 more");
+    EXPECT_EQ(scenario_error::line({"p", "m"}), "p: m");
+}
+
+TEST(ScenarioJsonProblems, AMissingFieldSortsWithItsParent) {
+    // time.horizon_years is missing (reported at the place of `time`), target is broken: the
+    // missing field comes first. Fields that depend on it (the deadline's range) are skipped.
+    const scenario_error e =
+        error_of(worked_text_with({{"\"horizon_years\": 4, ", ""}, {"\"installed_flops\": 100000", "\"installed_flops\": 0"}}));
+    EXPECT_EQ(std::string(e.what()),
+              "time.horizon_years: required field is missing\ntarget.installed_flops: must be > 0, got 0");
+}
+
+TEST(ScenarioJsonProblems, FieldsThatDependOnABrokenOneAreSkipped) {
+    // A broken start year: the deadline's range [start, start + H - 1] is not checked.
+    EXPECT_EQ(outcome_of(with("/time/start_year", "2024")).what, "time.start_year: expected a number, got a string");
+    // A broken steps_per_year: lifetime x steps is not checked (0.3 x 4 would fail it).
+    EXPECT_EQ(outcome_of(with("/time/steps_per_year", 0, with("/compute/chip_lifetime_years", 0.3))).what,
+              "time.steps_per_year: must be >= 1, got 0");
+    // A correlated input whose own field is broken is neither called fixed nor put in the matrix.
+    json doc = random_inputs();
+    doc["fabs"]["yield"] = dist("uniform", {{"min", 0.5}, {"max", 1.5}});
+    doc["correlations"] = json::array({corr("fabs.yield", "fabs.ramp_years", 0.5)});
+    const outcome o = outcome_of(doc);
+    EXPECT_EQ(o.path, "fabs.yield");
+    EXPECT_EQ(o.what.find('\n'), std::string::npos) << o.what;
+    // A missing section reports itself once, not each of its fields.
+    EXPECT_EQ(outcome_of(without("/talent")).what, "talent: required field is missing");
+}
+
+TEST(ScenarioJsonProblems, EveryUnknownKeyOfAnObjectIsReported) {
+    json doc = with("/time/colour", "red");
+    doc["time"]["weather"] = "fine";
+    const outcome o = outcome_of(doc);
+    EXPECT_THAT(o.what, HasSubstr("time.colour: unknown key"));
+    EXPECT_THAT(o.what, HasSubstr("\ntime.weather: unknown key"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Did you mean
+
+TEST(ScenarioJsonSuggestions, EditDistance) {
+    using fabrisk::buildout::detail::edit_distance;
+    EXPECT_EQ(edit_distance("", ""), 0u);
+    EXPECT_EQ(edit_distance("abc", ""), 3u);
+    EXPECT_EQ(edit_distance("", "abc"), 3u);
+    EXPECT_EQ(edit_distance("yield", "yield"), 0u);
+    EXPECT_EQ(edit_distance("kitten", "sitting"), 3u);
+    EXPECT_EQ(edit_distance("dropout_probabilty", "dropout_probability"), 1u);  // one deletion
+    EXPECT_EQ(edit_distance("lognorml", "lognormal"), 1u);
+    EXPECT_EQ(edit_distance("gloabl", "global"), 1u);  // one swap of neighbours (Damerau)
+    EXPECT_EQ(edit_distance("mena", "mean"), 1u);
+    EXPECT_EQ(edit_distance("mean", "max"), 2u);
+    EXPECT_EQ(edit_distance("ca", "abc"), 3u);  // optimal string alignment: no edit of a swapped pair
+    EXPECT_EQ(edit_distance("flaw", "lawn"), 2u);
+}
+
+TEST(ScenarioJsonSuggestions, Closest) {
+    using fabrisk::buildout::detail::closest;
+    const std::vector<std::string> keys{"min", "max", "mean", "median", "truncate"};
+    EXPECT_EQ(closest("mena", keys), "mean");
+    EXPECT_EQ(closest("medain", keys), "median");
+    EXPECT_EQ(closest("truncat", keys), "truncate");
+    EXPECT_EQ(closest("trnucate", keys), "truncate");
+    EXPECT_EQ(closest("sd", keys), "");  // nothing close
+    EXPECT_EQ(closest("mix", keys), "min");  // the first of equally close keys (min, max)
+    // At most a third of the key's length: "mean" is 2 from "max", too far for a 3-letter key.
+    EXPECT_EQ(closest("mean", std::vector<std::string>{"min", "max"}), "");
+    EXPECT_EQ(closest("xy", std::vector<std::string>{"a", "b"}), "");
+}
+
+TEST(ScenarioJsonSuggestions, MisspeltKey) {
+    // A misspelt required key is one mistake: no "required field is missing" for the real one.
+    const outcome o = outcome_of(worked_text_with({{"\"dropout_probability\": 0}", "\"dropout_probabilty\": 0}"}}));
+    EXPECT_EQ(o.what,
+              "investors.list[0].dropout_probabilty: unknown key \"dropout_probabilty\" (did you mean "
+              "\"dropout_probability\"?)");
+    EXPECT_EQ(outcome_of(without("/time/horizon_years", with("/time/horizon_yaers", 4))).what,
+              "time.horizon_yaers: unknown key \"horizon_yaers\" (did you mean \"horizon_years\"?)");
+    EXPECT_EQ(outcome_of(with("/geopolitics/severty", 0, without("/geopolitics/severity"))).what,
+              "geopolitics.severty: unknown key \"severty\" (did you mean \"severity\"?)");
+    // Inside a distribution too.
+    EXPECT_EQ(outcome_of(with("/fabs/delay_years", dist("lognormal", {{"median", 1}, {"p9", 2}}))).what,
+              "fabs.delay_years.p9: unknown key \"p9\" (did you mean \"p90\"?)");
+    // Nothing close: the expected keys are listed, as before.
+    EXPECT_EQ(outcome_of(with("/time/start", 2024)).what,
+              "time.start: unknown key (expected one of: start_year, horizon_years, steps_per_year, deadline_year)");
+    EXPECT_THAT(outcome_of(with("/fabs/delay_years", dist("uniform", {{"min", 0}, {"max", 1}, {"mean", 0.5}}))).what,
+                HasSubstr("fabs.delay_years.mean: unknown key (expected one of: dist, min, max, truncate)"));
+}
+
+TEST(ScenarioJsonSuggestions, MisspeltDistributionName) {
+    EXPECT_EQ(outcome_of(with("/fabs/capex_overrun", dist("lognorml", {{"median", 1.15}, {"p90", 1.6}}))).what,
+              "fabs.capex_overrun.dist: unknown distribution \"lognorml\" (did you mean \"lognormal\"?)");
+    EXPECT_EQ(outcome_of(with("/fabs/yield", dist("Pert", {{"min", 0.3}, {"mode", 0.6}, {"max", 0.8}}))).what,
+              "fabs.yield.dist: unknown distribution \"Pert\" (did you mean \"pert\"?)");
+    EXPECT_EQ(outcome_of(with("/fabs/delay_years", dist("poisson", {{"lambda", 1}}))).what,
+              "fabs.delay_years.dist: unknown distribution \"poisson\" (expected one of: fixed, uniform, normal, "
+              "lognormal, ci90, triangular, pert, beta, gamma, weibull)");
+}
+
+TEST(ScenarioJsonSuggestions, MisspeltCorrelationInput) {
+    json doc = random_inputs();
+    doc["correlations"] = json::array({corr("fabs.yeild", "fabs.ramp_years", 0.5)});
+    EXPECT_EQ(outcome_of(doc).what, "correlations[0].a: unknown input \"fabs.yeild\" (did you mean \"fabs.yield\"?)");
+    // A bare field name suggests its full path.
+    doc["correlations"] = json::array({corr("fabs.yield", "ramp_years", 0.5)});
+    EXPECT_EQ(outcome_of(doc).what,
+              "correlations[0].b: unknown input \"ramp_years\" (did you mean \"fabs.ramp_years\"?)");
+    doc["correlations"] = json::array({corr("fabs.capex_overrun", "fabs.yield", 0.5)});
+    EXPECT_THAT(outcome_of(doc).what, HasSubstr("unknown input \"fabs.capex_overrun\" (expected one of: "
+                                                "plan.fab_capital_share, fabs.ramp_years"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Distributions named as written; percentages
+
+TEST(ScenarioJsonMessages, DistributionsAreNamedAsWritten) {
+    EXPECT_EQ(outcome_of(with("/fabs/capex_overrun", dist("normal", {{"mean", 1}, {"sd", 0.1}}))).what,
+              "fabs.capex_overrun: the support [-inf, inf] of normal(mean 1, sd 0.1) must lie within the domain (> 0); "
+              "use a bounded family or truncate");
+    EXPECT_EQ(outcome_of(with("/fabs/yield", dist("lognormal", {{"median", 0.5}, {"p90", 0.9}}))).what,
+              "fabs.yield: the support [0, inf] of lognormal(median 0.5, p90 0.9) must lie within the domain (in (0, 1]); "
+              "use a bounded family or truncate");
+    // A PERT, not the beta it becomes; ci90 not the lognormal; with the truncation.
+    EXPECT_THAT(outcome_of(with("/fabs/yield", dist("pert", {{"min", 0.5}, {"mode", 0.9}, {"max", 1.2}, {"lambda", 3}}))).what,
+                HasSubstr("of pert(min 0.5, mode 0.9, max 1.2, lambda 3) must lie"));
+    EXPECT_THAT(outcome_of(with("/plan/fab_capital_share", dist("ci90", {{"low", 0.2}, {"high", 0.6}}))).what,
+                HasSubstr("the support [0, inf] of ci90(low 0.2, high 0.6) must lie"));
+    EXPECT_THAT(outcome_of(with("/plan/fab_capital_share",
+                                dist("normal", {{"mean", 0.5}, {"sd", 0.1}, {"truncate", {-0.1, 0.9}}})))
+                    .what,
+                HasSubstr("the support [-0.1, 0.9] of normal(mean 0.5, sd 0.1) truncated to [-0.1, 0.9] must lie"));
+    EXPECT_EQ(outcome_of(with("/investors/dropout_time", dist("beta", {{"alpha", 2}, {"beta", 4}, {"min", 5}, {"max", 25},
+                                                                       {"truncate", {30, 40}}})))
+                  .what,
+              "investors.dropout_time.truncate: [30, 40] has probability zero under beta(alpha 2, beta 4, min 5, max 25)");
+    // A sampling failure too.
+    EXPECT_THAT(outcome_of(with("/fabs/delay_years", dist("triangular", {{"min", 0}, {"mode", 0.5}, {"max", 1e300}}))).what,
+                HasSubstr("fabs.delay_years: triangular(min 0, mode 0.5, max 1e+300) cannot be sampled"));
+}
+
+TEST(ScenarioJsonMessages, PercentagesArePointedOut) {
+    EXPECT_EQ(outcome_of(with("/talent/attrition_per_year", dist("pert", {{"min", 5}, {"mode", 10}, {"max", 25}}))).what,
+              "talent.attrition_per_year: the support [5, 25] of pert(min 5, mode 10, max 25) must lie within the "
+              "domain (in [0, 1]); it looks like a percentage: write 0.25 for 25%");
+    EXPECT_EQ(outcome_of(with("/talent/attrition_per_year", 25)).what,
+              "talent.attrition_per_year: must be in [0, 1], got 25; it looks like a percentage: write 0.25 for 25%");
+    EXPECT_EQ(outcome_of(with("/talent/attrition_per_year", 100)).what,
+              "talent.attrition_per_year: must be in [0, 1], got 100; it looks like a percentage: write 1 for 100%");
+    // Outside (1, 100]: no such hint.
+    EXPECT_EQ(outcome_of(with("/talent/attrition_per_year", 150)).what, "talent.attrition_per_year: must be in [0, 1], got 150");
+    EXPECT_EQ(outcome_of(with("/talent/attrition_per_year", -5)).what, "talent.attrition_per_year: must be in [0, 1], got -5");
+    // The other unit domains.
+    EXPECT_THAT(outcome_of(with("/plan/fab_capital_share", 35)).what, HasSubstr("write 0.35 for 35%"));
+    EXPECT_THAT(outcome_of(with("/fabs/yield", dist("fixed", {{"value", 60}}))).what,
+                HasSubstr("fabs.yield.value: must be in (0, 1], got 60; it looks like a percentage: write 0.6 for 60%"));
+    EXPECT_THAT(outcome_of(with("/investors/list/0/dropout_probability", 35)).what, HasSubstr("write 0.35 for 35%"));
+    EXPECT_THAT(outcome_of(with("/investors/dropout_correlation/global", 20)).what, HasSubstr("write 0.2 for 20%"));
+    EXPECT_THAT(outcome_of(with("/fabs/delay_correlation", 50)).what, HasSubstr("write 0.5 for 50%"));
+    EXPECT_THAT(outcome_of(with("/geopolitics/shock_probability", 10)).what, HasSubstr("write 0.1 for 10%"));
+    EXPECT_THAT(outcome_of(with("/geopolitics/severity", dist("uniform", {{"min", 20}, {"max", 80}}))).what,
+                HasSubstr("of uniform(min 20, max 80) must lie within the domain (in [0, 1]); it looks like a percentage: "
+                          "write 0.8 for 80%"));
+    EXPECT_THAT(outcome_of(with("/compute/cost_decline", 30)).what, HasSubstr("write 0.3 for 30%"));
+    EXPECT_THAT(outcome_of(with("/compute/cost_decline", -30)).what, HasSubstr("write -0.3 for -30%"));
+    EXPECT_THAT(outcome_of(with("/fabs/yield", dist("normal", {{"mean", 60}, {"sd", 10}}))).what,
+                HasSubstr("of normal(mean 60, sd 10) must lie within the domain (in (0, 1]); it looks like a percentage: "
+                          "write 0.6 for 60%"));
+    json doc = random_inputs();
+    doc["correlations"] = json::array({corr("fabs.yield", "fabs.ramp_years", 40)});
+    EXPECT_THAT(outcome_of(doc).what, HasSubstr("correlations[0].rho: must be in [-1, 1], got 40; it looks like a percentage"));
+    // Not on domains without an upper bound of 1.
+    EXPECT_EQ(outcome_of(with("/fabs/capex_busd", -20)).what, "fabs.capex_busd: must be > 0, got -20");
 }

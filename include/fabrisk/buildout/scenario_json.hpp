@@ -1,15 +1,22 @@
 #pragma once
 /// \file buildout/scenario_json.hpp
-/// Reads a scenario from JSON and enforces every rule of MODEL.md §1–3. The first broken rule
-/// is thrown as a scenario_error whose message names the JSON path, what was expected and what
-/// was found, e.g. `fabs.delay_years.p90: must be greater than median (0.75), got 0.5`.
+/// Reads a scenario from JSON and enforces every rule of MODEL.md §1–3. Every broken rule is
+/// reported, in document order, in one scenario_error: one problem each, naming the JSON path,
+/// what was expected and what was found, e.g.
+/// `fabs.delay_years.p90: must be greater than median (0.75), got 0.5`. A misspelt key,
+/// distribution or correlation input suggests the closest known one; a distribution is named as
+/// written (`pert(min 5, mode 10, max 25)`); a value in (1, 100] where at most 1 is allowed is
+/// pointed out as a likely percentage. Values that are valid but implausible are not errors:
+/// see plausibility.hpp.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
 #include <initializer_list>
 #include <limits>
+#include <map>
 #include <set>
 #include <sstream>
 #include <string>
@@ -24,11 +31,14 @@
 
 namespace fabrisk::buildout {
 
-/// Parses and validates scenario text. Throws scenario_error.
+/// Parses and validates scenario text. Throws one scenario_error listing every problem (a JSON
+/// syntax error, or a document that is not an object, stops at once).
 scenario parse_scenario(const std::string& text);
 /// Reads, parses and validates a scenario file. Throws io_error if it cannot be read, and
 /// scenario_error (before reading it all) if it is larger than max_scenario_bytes.
 scenario load_scenario(const std::string& file);
+/// The bytes of a scenario file, as load_scenario reads them (the same errors and limits).
+std::string read_scenario_file(const std::string& file);
 /// Largest accepted grid (horizon_years × steps_per_year), fab count and investor count:
 /// engine limits that keep a trial's memory bounded.
 inline constexpr double max_grid_steps = 100000;
@@ -70,6 +80,108 @@ inline std::string index(const std::string& path, std::size_t i) { return path +
 
 [[noreturn]] inline void fail(const std::string& path, const std::string& message) { throw scenario_error(path, message); }
 
+/// The problems found so far. Validation goes on after a broken rule: each independent field
+/// or list element is checked by `attempt`, which records its scenario_error and returns false.
+/// At most max_kept problems are kept (hostile input can break millions of rules); the rest are
+/// only counted.
+class problem_list {
+public:
+    static constexpr std::size_t max_kept = 10000;
+
+    void add(scenario_problem p) {
+        if (kept_.size() < max_kept)
+            kept_.push_back(std::move(p));
+        else
+            ++unrecorded_;
+    }
+    void add(const scenario_error& e) {
+        for (const auto& p : e.problems()) add(p);
+        unrecorded_ += e.problem_count() - e.problems().size();
+    }
+    /// Runs `check`; true if it threw no scenario_error (which is recorded otherwise).
+    template <class Check>
+    bool attempt(Check&& check) {
+        try {
+            check();
+            return true;
+        } catch (const scenario_error& e) {
+            add(e);
+            return false;
+        }
+    }
+    bool empty() const noexcept { return kept_.empty() && unrecorded_ == 0; }
+    /// Paths of the known keys that an unknown key was taken for (`dropout_probabilty` →
+    /// `...dropout_probability`): a misspelt required key is one mistake, so the "required field
+    /// is missing" of such a key is dropped by drop_suggested_missing().
+    std::set<std::string> suggested;
+    void drop_suggested_missing() {
+        kept_.erase(std::remove_if(kept_.begin(), kept_.end(),
+                                   [&](const scenario_problem& p) {
+                                       return p.message == "required field is missing" && suggested.count(p.path);
+                                   }),
+                    kept_.end());
+    }
+    std::vector<scenario_problem>& kept() noexcept { return kept_; }
+    std::size_t unrecorded() const noexcept { return unrecorded_; }
+
+private:
+    std::vector<scenario_problem> kept_;
+    std::size_t unrecorded_ = 0;
+};
+
+/// The optimal-string-alignment (restricted Damerau–Levenshtein) distance: insertions,
+/// deletions, substitutions and swaps of adjacent characters each cost 1. Written here because
+/// no Debian package provides one header-only.
+inline std::size_t edit_distance(const std::string& a, const std::string& b) {
+    const std::size_t m = b.size();
+    std::vector<std::size_t> before(m + 1), previous(m + 1), row(m + 1);  // rows i - 2, i - 1, i
+    for (std::size_t j = 0; j <= m; ++j) previous[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        row[0] = i;
+        for (std::size_t j = 1; j <= m; ++j) {
+            const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            row[j] = std::min({previous[j] + 1, row[j - 1] + 1, previous[j - 1] + cost});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) row[j] = std::min(row[j], before[j - 2] + 1);
+        }
+        std::swap(before, previous);
+        std::swap(previous, row);
+    }
+    return previous[m];
+}
+
+/// The candidate closest to `name`, if it is within edit distance 2 and the distance is at most
+/// a third of the candidate's length (so "mean" does not suggest "max"); "" otherwise. The first
+/// of equally close candidates wins.
+template <class Names>
+std::string closest(const std::string& name, const Names& candidates) {
+    std::string best;
+    std::size_t best_distance = 3;
+    for (const auto& c : candidates) {
+        const std::string candidate(c);
+        if (candidate.size() + 2 < name.size() || name.size() + 2 < candidate.size()) continue;
+        const std::size_t d = edit_distance(name, candidate);
+        if (d < best_distance && 3 * d <= candidate.size()) {
+            best = candidate;
+            best_distance = d;
+        }
+    }
+    return best;
+}
+
+template <class Names>
+std::string listing(const Names& names) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "" : ", ") + std::string(n);
+    return list;
+}
+
+/// ` (did you mean "x"?)` when a candidate is close to `name`, ` (expected one of: ...)` otherwise.
+template <class Names>
+std::string suggestion(const std::string& name, const Names& candidates) {
+    const std::string best = closest(name, candidates);
+    return best.empty() ? " (expected one of: " + listing(candidates) + ")" : " (did you mean \"" + best + "\"?)";
+}
+
 /// An interval domain with open or closed ends, as in MODEL.md's tables.
 struct domain {
     double lo = -std::numeric_limits<double>::infinity();
@@ -93,16 +205,36 @@ inline domain non_negative() { return {0, std::numeric_limits<double>::infinity(
 inline domain unit_closed() { return {0, 1, false, false}; }
 inline domain unit_open_closed() { return {0, 1, true, false}; }
 
-/// Rejects keys outside `allowed`.
-inline void check_keys(const json& j, const std::string& path, std::initializer_list<const char*> allowed) {
+/// For a domain bounded above by 1 (a share, a probability, a correlation), a value in
+/// (1, 100] is most likely a percentage (and, when the domain reaches down to -1, one in
+/// [-100, -1)): the hint `; it looks like a percentage: write 0.25 for 25%`. "" otherwise.
+inline std::string percentage_hint(double x, const domain& d) {
+    const bool up = d.hi == 1 && x > 1 && x <= 100;
+    const bool down = d.lo == -1 && x < -1 && x >= -100;
+    if (!up && !down) return "";
+    return "; it looks like a percentage: write " + fmt(x / 100) + " for " + fmt(x) + "%";
+}
+
+/// Rejects keys outside `allowed`, every one of them (one problem each). The path of each key
+/// suggested instead of an unknown one goes into `suggested`, if given.
+inline void check_keys(const json& j, const std::string& path, std::initializer_list<const char*> allowed,
+                       std::set<std::string>* suggested = nullptr) {
+    std::vector<scenario_problem> unknown;
+    std::size_t more = 0;  // beyond what a problem_list keeps
     for (auto it = j.begin(); it != j.end(); ++it) {
         const bool known = std::any_of(allowed.begin(), allowed.end(), [&](const char* k) { return it.key() == k; });
-        if (!known) {
-            std::string list;
-            for (const char* k : allowed) list += (list.empty() ? "" : ", ") + std::string(k);
-            fail(join(path, it.key()), "unknown key (expected one of: " + list + ")");
+        if (known) continue;
+        if (unknown.size() >= problem_list::max_kept) {
+            ++more;
+            continue;
         }
+        const std::string best = closest(it.key(), allowed);
+        if (suggested && !best.empty()) suggested->insert(join(path, best));
+        unknown.push_back({join(path, it.key()), best.empty() ? "unknown key (expected one of: " + listing(allowed) + ")"
+                                                               : "unknown key \"" + it.key() + "\" (did you mean \"" +
+                                                                     best + "\"?)"});
     }
+    if (!unknown.empty()) throw scenario_error(std::move(unknown), more);
 }
 
 inline const json& object_at(const json& j, const std::string& path) {
@@ -134,7 +266,56 @@ inline std::string string_at(const json& j, const std::string& path) {
 }
 
 inline void check_domain(double x, const domain& d, const std::string& path) {
-    if (!d.contains(x)) fail(path, "must be " + d.text() + ", got " + fmt(x));
+    if (!d.contains(x)) fail(path, "must be " + d.text() + ", got " + fmt(x) + percentage_hint(x, d));
+}
+
+inline constexpr const char* distribution_names[] = {"fixed", "ci90",       "uniform", "normal", "lognormal",
+                                                     "pert",  "triangular", "beta",    "gamma",  "weibull"};
+
+/// The parameter keys of a family in their canonical order.
+inline std::vector<const char*> parameter_keys(const std::string& name) {
+    if (name == "fixed") return {"value"};
+    if (name == "uniform") return {"min", "max"};
+    if (name == "normal") return {"mean", "sd"};
+    if (name == "lognormal") return {"median", "p90", "mu", "sigma"};
+    if (name == "ci90") return {"low", "high"};
+    if (name == "triangular") return {"min", "mode", "max"};
+    if (name == "pert") return {"min", "mode", "max", "lambda"};
+    if (name == "beta") return {"alpha", "beta", "min", "max"};
+    if (name == "gamma" || name == "weibull") return {"shape", "scale"};
+    return {};
+}
+
+/// A distribution object as the user wrote it, for messages: `pert(min 5, mode 10, max 25)`,
+/// `lognormal(median 1.15, p90 1.6) truncated to [1, 3]`: the parameters given, in the family's
+/// canonical order (not the internal form it becomes, such as a beta for a PERT).
+inline std::string as_written(const json& j, bool with_truncation = true) {
+    const json* dj = j.is_object() ? optional(j, "dist") : nullptr;
+    const std::string name = dj && dj->is_string() ? dj->get<std::string>() : "distribution";
+    std::string s = name + "(";
+    bool first = true;
+    for (const char* key : parameter_keys(name)) {
+        const json* v = optional(j, key);
+        if (!v || !v->is_number()) continue;
+        s += (first ? "" : ", ") + std::string(key) + " " + fmt(v->get<double>());
+        first = false;
+    }
+    s += ")";
+    const json* t = j.is_object() ? optional(j, "truncate") : nullptr;
+    if (with_truncation && t && t->is_array() && t->size() == 2 && (*t)[0].is_number() && (*t)[1].is_number())
+        s += " truncated to [" + fmt((*t)[0].get<double>()) + ", " + fmt((*t)[1].get<double>()) + "]";
+    return s;
+}
+
+/// The largest location-like parameter as written (min, mode, max, mean, median, p90, low,
+/// high): where a percentage shows in an unbounded family. -inf if none.
+inline double largest_value_parameter(const json& j) {
+    double top = -std::numeric_limits<double>::infinity();
+    for (const char* key : {"min", "mode", "max", "mean", "median", "p90", "low", "high"}) {
+        const json* v = optional(j, key);
+        if (v && v->is_number()) top = std::max(top, v->get<double>());
+    }
+    return top;
 }
 
 distribution distribution_at(const json& j, const std::string& path);
@@ -144,8 +325,8 @@ distribution distribution_at(const json& j, const std::string& path);
 /// distribution is refused here, with a clear message, rather than sampled into NaN or
 /// infinities: its quantile at every u in a probe set that includes the most extreme uniforms
 /// the engine draws (2^-53 and 1 − 2^-53) must be a number within the closure of its support,
-/// non-decreasing in u, and must not throw.
-inline void check_sampling(const distribution& d, const std::string& path) {
+/// non-decreasing in u, and must not throw. `written` names the distribution in messages.
+inline void check_sampling(const distribution& d, const std::string& path, const std::string& written) {
     if (is_fixed(d)) return;
     static constexpr double probes[] = {0x1.0p-53, 1e-12, 1e-6, 1e-3, 0.01, 0.1,          0.25,          0.5,
                                         0.75,      0.9,   0.99, 0.999, 1 - 1e-6, 1 - 1e-12, 1 - 0x1.0p-53};
@@ -157,12 +338,12 @@ inline void check_sampling(const distribution& d, const std::string& path) {
         try {
             x = quantile(d, u);
         } catch (const std::exception& e) {
-            fail(path, describe(d) + " cannot be sampled with these parameters: its quantile at u = " + fmt(u) +
+            fail(path, written + " cannot be sampled with these parameters: its quantile at u = " + fmt(u) +
                            " fails (" + e.what() + ")");
         }
         if (std::isnan(x) || x < a - slack(a) || x > b + slack(b) || (std::isinf(x) && !std::isinf(x < 0 ? a : b)) ||
             x < previous - 1e-9 * std::max(1.0, std::fabs(previous)))
-            fail(path, describe(d) + " cannot be sampled with these parameters: its quantile at u = " + fmt(u) + " is " +
+            fail(path, written + " cannot be sampled with these parameters: its quantile at u = " + fmt(u) + " is " +
                            fmt(x) + ", outside its support [" + fmt(a) + ", " + fmt(b) +
                            "] (parameters too extreme for double arithmetic)");
         previous = x;
@@ -213,9 +394,11 @@ inline distribution random_field(const json& j, const std::string& path, const d
         return dist;
     }
     const auto [a, b] = support(dist);
-    if (a < d.lo || b > d.hi)
-        fail(path, "the support [" + fmt(a) + ", " + fmt(b) + "] of " + describe(dist) + " must lie within the domain (" +
-                       d.text() + "); use a bounded family or truncate");
+    if (a < d.lo || b > d.hi) {
+        const std::string hint = b > d.hi ? percentage_hint(std::isinf(b) ? largest_value_parameter(j) : b, d) : "";
+        fail(path, "the support [" + fmt(a) + ", " + fmt(b) + "] of " + as_written(j) + " must lie within the domain (" +
+                       d.text() + ")" + (hint.empty() ? "; use a bounded family or truncate" : hint));
+    }
     return dist;
 }
 
@@ -301,8 +484,11 @@ inline distribution distribution_at(const json& j, const std::string& path) {
             const double shape = positive_param("shape"), scale = positive_param("scale");
             d = name == "gamma" ? gamma(shape, scale) : weibull(shape, scale);
         } else {
-            fail(join(path, "dist"), "unknown distribution \"" + name +
-                                         "\" (expected one of: fixed, uniform, normal, lognormal, ci90, triangular, pert, beta, gamma, weibull)");
+            const std::string best = closest(name, distribution_names);
+            fail(join(path, "dist"), "unknown distribution \"" + name + "\"" +
+                                         (best.empty() ? " (expected one of: fixed, uniform, normal, lognormal, ci90, "
+                                                         "triangular, pert, beta, gamma, weibull)"
+                                                       : " (did you mean \"" + best + "\"?)"));
         }
     } catch (const scenario_error&) {
         throw;
@@ -324,12 +510,12 @@ inline distribution distribution_at(const json& j, const std::string& path) {
         try {
             d = truncate(d, lo, hi);
         } catch (const usage_error&) {
-            fail(tpath, "[" + fmt(lo) + ", " + fmt(hi) + "] has probability zero under " + describe(d));
+            fail(tpath, "[" + fmt(lo) + ", " + fmt(hi) + "] has probability zero under " + as_written(j, false));
         } catch (const std::exception& e) {
-            fail(tpath, "cannot be evaluated under " + describe(d) + " (" + e.what() + ")");
+            fail(tpath, "cannot be evaluated under " + as_written(j, false) + " (" + e.what() + ")");
         }
     }
-    check_sampling(d, path);
+    check_sampling(d, path, as_written(j));
     return d;
 }
 
@@ -397,50 +583,200 @@ inline json parse_strict(const std::string& text) {
     return j;
 }
 
-inline void read_correlations(const json* list, scenario& s) {
+/// The path one level up: `a.b[2].c` → `a.b[2]` → `a.b` → `a` → "".
+inline std::string parent_path(const std::string& path) {
+    const auto at = path.find_last_of(".[");
+    return at == std::string::npos ? std::string() : path.substr(0, at);
+}
+
+/// Where each of the `wanted` paths first appears in the (already validated) JSON text, as the
+/// ordinal of its parser event: nlohmann::json keeps object keys sorted, so document order is
+/// only known from the text. A second parse that keeps no values, run only to report problems.
+inline std::map<std::string, std::size_t> path_positions(const std::string& text, const std::set<std::string>& wanted) {
+    std::size_t depth = 0;  // deepest wanted path, in components (an upper bound: keys may hold '.')
+    for (const auto& w : wanted)
+        if (!w.empty()) depth = std::max<std::size_t>(depth, 1 + std::count_if(w.begin(), w.end(), [](char c) { return c == '.' || c == '['; }));
+    struct frame {
+        bool object;
+        std::string key;
+        std::size_t next = 0;
+    };
+    std::vector<frame> frames;
+    std::map<std::string, std::size_t> positions;
+    std::size_t ordinal = 0;
+    auto record = [&] {
+        if (frames.size() > depth) return;
+        std::string p;
+        for (const auto& f : frames) p = f.object ? join(p, f.key) : index(p, f.next);
+        if (wanted.count(p)) positions.emplace(p, ordinal);
+    };
+    auto value_done = [&] {
+        if (!frames.empty() && !frames.back().object) ++frames.back().next;
+    };
+    json::parser_callback_t callback = [&](int, json::parse_event_t event, json& parsed) {
+        ++ordinal;
+        switch (event) {
+        case json::parse_event_t::object_start:
+        case json::parse_event_t::array_start:
+            record();
+            frames.push_back({event == json::parse_event_t::object_start, {}, 0});
+            return true;
+        case json::parse_event_t::key:
+            frames.back().key = parsed.get<std::string>();
+            record();
+            return true;
+        case json::parse_event_t::object_end:
+        case json::parse_event_t::array_end:
+            frames.pop_back();
+            value_done();
+            return false;  // keep nothing
+        case json::parse_event_t::value:
+            record();
+            value_done();
+            return false;
+        }
+        return false;
+    };
+    try {
+        const json discarded = json::parse(text, callback);
+        (void)discarded;
+    } catch (const std::exception&) {
+        // Cannot happen for text that parse_strict accepted; the order found so far is kept.
+    }
+    return positions;
+}
+
+/// Sorts problems into document order: by the position of their path in the text, a path the
+/// text lacks (a missing required field) by its nearest ancestor's, and equal positions in the
+/// order found.
+inline void sort_by_document_order(const std::string& text, std::vector<scenario_problem>& problems) {
+    if (problems.size() < 2) return;
+    std::set<std::string> wanted;
+    for (const auto& p : problems)
+        for (std::string q = p.path;; q = parent_path(q)) {
+            if (!wanted.insert(q).second || q.empty()) break;
+        }
+    const auto positions = path_positions(text, wanted);
+    std::vector<std::pair<std::size_t, std::size_t>> order;  // (position, index)
+    for (std::size_t i = 0; i < problems.size(); ++i) {
+        std::size_t position = 0;
+        for (std::string q = problems[i].path;; q = parent_path(q)) {
+            const auto it = positions.find(q);
+            if (it != positions.end()) {
+                position = it->second;
+                break;
+            }
+            if (q.empty()) break;
+        }
+        order.emplace_back(position, i);
+    }
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<scenario_problem> sorted;
+    sorted.reserve(problems.size());
+    for (const auto& [position, i] : order) sorted.push_back(std::move(problems[i]));
+    problems = std::move(sorted);
+}
+
+/// `correlations[]`. `input_valid[k]` is false for a scalar input whose own field was rejected:
+/// whether it is fixed is then unknown, and the matrix is not checked.
+inline void read_correlations(const json* list, scenario& s, const std::array<bool, scalar_input_count>& input_valid,
+                              problem_list& problems) {
     if (!list) return;
     const std::string path = "correlations";
-    if (!list->is_array()) fail(path, std::string("expected an array, got ") + type_name(*list));
+    if (!problems.attempt([&] {
+            if (!list->is_array()) fail(path, std::string("expected an array, got ") + type_name(*list));
+        }))
+        return;
     std::vector<std::pair<std::size_t, std::size_t>> seen;
+    bool complete = true;  // every entry valid, and every input it names: the matrix can be checked
     for (std::size_t i = 0; i < list->size(); ++i) {
         const std::string p = index(path, i);
-        const json& c = object_at((*list)[i], p);
-        check_keys(c, p, {"a", "b", "rho", "spearman"});
-        auto input_at = [&](const char* key) {
-            const std::string name = string_at(required(c, p, key), join(p, key));
-            for (std::size_t k = 0; k < scalar_input_count; ++k)
-                if (name == scalar_input_paths[k]) {
-                    if (is_fixed(s.scalars[k]))
-                        fail(join(p, key), name + " is fixed in this scenario, so it cannot be correlated");
-                    return k;
+        const json& c = (*list)[i];
+        if (!problems.attempt([&] { object_at(c, p); })) {
+            complete = false;
+            continue;
+        }
+        bool ok = problems.attempt([&] { check_keys(c, p, {"a", "b", "rho", "spearman"}, &problems.suggested); });
+        auto input_at = [&](const char* key, std::size_t& k) {
+            return problems.attempt([&] {
+                const std::string name = string_at(required(c, p, key), join(p, key));
+                for (k = 0; k < scalar_input_count; ++k)
+                    if (name == scalar_input_paths[k]) {
+                        if (!input_valid[k]) {
+                            complete = false;
+                        } else if (is_fixed(s.scalars[k])) {
+                            fail(join(p, key), name + " is fixed in this scenario, so it cannot be correlated");
+                        }
+                        return;
+                    }
+                std::string best = closest(name, scalar_input_paths);
+                if (best.empty()) {  // a bare field name such as "yield" for "fabs.yield"
+                    for (const char* q : scalar_input_paths) {
+                        const std::string full(q);
+                        if (full.size() > name.size() && full.compare(full.size() - name.size(), name.size(), name) == 0 &&
+                            full[full.size() - name.size() - 1] == '.')
+                            best = full;
+                    }
                 }
-            std::string allowed;
-            for (const char* q : scalar_input_paths) allowed += (allowed.empty() ? "" : ", ") + std::string(q);
-            fail(join(p, key), "unknown input \"" + name + "\" (expected one of: " + allowed + ")");
+                fail(join(p, key), "unknown input \"" + name + "\"" +
+                                       (best.empty() ? " (expected one of: " + listing(scalar_input_paths) + ")"
+                                                     : " (did you mean \"" + best + "\"?)"));
+            });
         };
-        const std::size_t a = input_at("a"), b = input_at("b");
-        if (a == b) fail(join(p, "b"), "must differ from a (" + std::string(scalar_input_paths[a]) + ")");
-        const bool has_rho = c.contains("rho"), has_spearman = c.contains("spearman");
-        if (has_rho == has_spearman) fail(p, "give exactly one of rho and spearman");
-        const char* key = has_rho ? "rho" : "spearman";
-        const double x = number(c.at(key), join(p, key));
-        check_domain(x, {-1, 1, false, false}, join(p, key));
+        std::size_t a = 0, b = 0;
+        const bool a_ok = input_at("a", a);
+        const bool b_ok = input_at("b", b);
+        ok = ok && a_ok && b_ok;
+        if (a_ok && b_ok)
+            ok = problems.attempt([&] {
+                if (a == b) fail(join(p, "b"), "must differ from a (" + std::string(scalar_input_paths[a]) + ")");
+            }) && ok;
+        double rho = 0;
+        const bool has_rho = c.contains("rho");
+        ok = problems.attempt([&] {
+            if (has_rho == c.contains("spearman")) fail(p, "give exactly one of rho and spearman");
+            const char* key = has_rho ? "rho" : "spearman";
+            const double x = number(c.at(key), join(p, key));
+            check_domain(x, {-1, 1, false, false}, join(p, key));
+            rho = has_rho ? x : spearman_to_pearson(x);
+        }) && ok;
+        if (!ok) {
+            complete = false;
+            continue;
+        }
         const auto pair = std::minmax(a, b);
-        for (std::size_t k = 0; k < seen.size(); ++k)
-            if (seen[k] == std::make_pair(pair.first, pair.second))
-                fail(p, "the pair " + std::string(scalar_input_paths[a]) + " and " + scalar_input_paths[b] +
-                            " is already correlated in " + index(path, k));
+        if (!problems.attempt([&] {
+                for (std::size_t k = 0; k < seen.size(); ++k)
+                    if (seen[k] == std::make_pair(pair.first, pair.second))
+                        fail(p, "the pair " + std::string(scalar_input_paths[a]) + " and " + scalar_input_paths[b] +
+                                    " is already correlated in " + index(path, k));
+            })) {
+            complete = false;
+            continue;
+        }
         seen.emplace_back(pair.first, pair.second);
-        s.correlations.push_back({static_cast<scalar_input>(a), static_cast<scalar_input>(b),
-                                  has_rho ? x : spearman_to_pearson(x)});
+        s.correlations.push_back({static_cast<scalar_input>(a), static_cast<scalar_input>(b), rho});
     }
-    Eigen::MatrixXd sigma = Eigen::MatrixXd::Identity(scalar_input_count, scalar_input_count);
-    for (const auto& c : s.correlations)
-        sigma(static_cast<Eigen::Index>(c.a), static_cast<Eigen::Index>(c.b)) =
-            sigma(static_cast<Eigen::Index>(c.b), static_cast<Eigen::Index>(c.a)) = c.rho;
-    const double smallest = smallest_eigenvalue(sigma);
-    if (smallest < -gaussian_copula::psd_tolerance)
-        fail(path, "the correlation matrix is not positive semidefinite (smallest eigenvalue " + fmt(smallest) + ")");
+    if (!complete) return;
+    problems.attempt([&] {
+        Eigen::MatrixXd sigma = Eigen::MatrixXd::Identity(scalar_input_count, scalar_input_count);
+        for (const auto& c : s.correlations)
+            sigma(static_cast<Eigen::Index>(c.a), static_cast<Eigen::Index>(c.b)) =
+                sigma(static_cast<Eigen::Index>(c.b), static_cast<Eigen::Index>(c.a)) = c.rho;
+        const double smallest = smallest_eigenvalue(sigma);
+        if (smallest < -gaussian_copula::psd_tolerance)
+            fail(path, "the correlation matrix is not positive semidefinite (smallest eigenvalue " + fmt(smallest) + ")");
+    });
+}
+
+/// A required section object: null (and a problem recorded) if it is missing or not an object;
+/// otherwise its keys are checked too.
+inline const json* section(const json& root, const char* key, std::initializer_list<const char*> allowed,
+                           problem_list& problems) {
+    const json* found = nullptr;
+    problems.attempt([&] { found = &object_at(required(root, "", key), key); });
+    if (found) problems.attempt([&] { check_keys(*found, key, allowed, &problems.suggested); });
+    return found;
 }
 
 }  // namespace detail
@@ -450,130 +786,209 @@ inline scenario parse_scenario(const std::string& text) {
     if (text.size() > max_scenario_bytes)
         fail("", "the scenario is " + std::to_string(text.size()) + " bytes, more than the limit of 16 MiB (" +
                      std::to_string(max_scenario_bytes) + " bytes)");
+    // A syntax error, and a document that is not an object, stop validation at once.
     const json root = parse_strict(text);
     object_at(root, "");
-    check_keys(root, "", {"name", "description", "time", "target", "plan", "investors", "fabs", "compute", "talent",
-                          "geopolitics", "correlations"});
+
+    problem_list problems;
+    auto check = [&](auto&& f) { return problems.attempt(f); };
+    std::array<bool, scalar_input_count> input_valid{};
     scenario s;
-    s.name = string_at(required(root, "", "name"), "name");
-    if (const json* d = optional(root, "description")) s.description = string_at(*d, "description");
+    check([&] {
+        check_keys(root, "", {"name", "description", "time", "target", "plan", "investors", "fabs", "compute", "talent",
+                              "geopolitics", "correlations"},
+                   &problems.suggested);
+    });
+    check([&] { s.name = string_at(required(root, "", "name"), "name"); });
+    if (const json* d = optional(root, "description")) check([&] { s.description = string_at(*d, "description"); });
+    auto random_input = [&](scalar_input which, const json& parent, const char* section_key, const char* key,
+                            const domain& d) {
+        input_valid[static_cast<std::size_t>(which)] = check([&] {
+            s.input(which) = random_field(required(parent, section_key, key), join(section_key, key), d);
+        });
+    };
 
     // time
-    const json& time = object_at(required(root, "", "time"), "time");
-    check_keys(time, "time", {"start_year", "horizon_years", "steps_per_year", "deadline_year"});
-    s.time.start_year = integer_field(required(time, "time", "start_year"), "time.start_year", any_real());
-    s.time.horizon_years = integer_field(required(time, "time", "horizon_years"), "time.horizon_years", {1, HUGE_VAL, false, true});
-    s.time.steps_per_year = integer_field(required(time, "time", "steps_per_year"), "time.steps_per_year", {1, HUGE_VAL, false, true});
-    if (double(s.time.horizon_years) * s.time.steps_per_year > max_grid_steps)
-        fail("time.steps_per_year", "horizon_years x steps_per_year must be at most " + fmt(max_grid_steps) + ", got " +
-                                        fmt(double(s.time.horizon_years) * s.time.steps_per_year));
-    {
-        const json& d = required(time, "time", "deadline_year");
-        const double first = s.time.start_year, last = double(s.time.start_year) + s.time.horizon_years - 1;
-        std::string vpath;
-        const int y = integer_field(d, "time.deadline_year", any_real(), &vpath);
-        if (y < first || y > last)
-            fail(vpath, "must lie in [" + fmt(first) + ", " + fmt(last) +
-                            "] (start_year to start_year + horizon_years - 1), got " + fmt(y));
-        s.time.deadline_year = y;
+    bool start_ok = false, horizon_ok = false, steps_ok = false;
+    if (const json* time = section(root, "time", {"start_year", "horizon_years", "steps_per_year", "deadline_year"}, problems)) {
+        start_ok = check([&] {
+            s.time.start_year = integer_field(required(*time, "time", "start_year"), "time.start_year", any_real());
+        });
+        horizon_ok = check([&] {
+            s.time.horizon_years =
+                integer_field(required(*time, "time", "horizon_years"), "time.horizon_years", {1, HUGE_VAL, false, true});
+        });
+        steps_ok = check([&] {
+            s.time.steps_per_year =
+                integer_field(required(*time, "time", "steps_per_year"), "time.steps_per_year", {1, HUGE_VAL, false, true});
+        });
+        if (horizon_ok && steps_ok)
+            check([&] {
+                if (double(s.time.horizon_years) * s.time.steps_per_year > max_grid_steps)
+                    fail("time.steps_per_year", "horizon_years x steps_per_year must be at most " + fmt(max_grid_steps) +
+                                                    ", got " + fmt(double(s.time.horizon_years) * s.time.steps_per_year));
+            });
+        check([&] {
+            const json& d = required(*time, "time", "deadline_year");
+            std::string vpath;
+            const int y = integer_field(d, "time.deadline_year", any_real(), &vpath);
+            if (start_ok && horizon_ok) {  // the range depends on both
+                const double first = s.time.start_year, last = double(s.time.start_year) + s.time.horizon_years - 1;
+                if (y < first || y > last)
+                    fail(vpath, "must lie in [" + fmt(first) + ", " + fmt(last) +
+                                    "] (start_year to start_year + horizon_years - 1), got " + fmt(y));
+            }
+            s.time.deadline_year = y;
+        });
     }
-    const double horizon = s.time.horizon_years;
+    const double horizon = horizon_ok ? s.time.horizon_years : 1;
 
     // target
-    const json& target = object_at(required(root, "", "target"), "target");
-    check_keys(target, "target", {"installed_flops"});
-    s.target_flops = fixed_field(required(target, "target", "installed_flops"), "target.installed_flops", positive());
+    if (const json* target = section(root, "target", {"installed_flops"}, problems))
+        check([&] {
+            s.target_flops = fixed_field(required(*target, "target", "installed_flops"), "target.installed_flops", positive());
+        });
 
     // plan
-    const json& plan = object_at(required(root, "", "plan"), "plan");
-    check_keys(plan, "plan", {"fab_capital_share"});
-    s.input(scalar_input::fab_capital_share) =
-        random_field(required(plan, "plan", "fab_capital_share"), "plan.fab_capital_share", unit_open_closed());
+    if (const json* plan = section(root, "plan", {"fab_capital_share"}, problems))
+        random_input(scalar_input::fab_capital_share, *plan, "plan", "fab_capital_share", unit_open_closed());
 
     // investors
-    const json& inv = object_at(required(root, "", "investors"), "investors");
-    check_keys(inv, "investors", {"dropout_correlation", "dropout_time", "list"});
-    {
+    s.dropout_time = uniform(0, horizon);
+    if (const json* inv = section(root, "investors", {"dropout_correlation", "dropout_time", "list"}, problems)) {
         const std::string p = "investors.dropout_correlation";
-        const json& dc = object_at(required(inv, "investors", "dropout_correlation"), p);
-        check_keys(dc, p, {"global", "within_group"});
-        s.dropout_global = fixed_field(required(dc, p, "global"), p + ".global", unit_closed());
-        s.dropout_within_group = fixed_field(required(dc, p, "within_group"), p + ".within_group", unit_closed());
-        if (s.dropout_global + s.dropout_within_group > 1 + 1e-9)
-            fail(p + ".within_group", "global + within_group must be <= 1, got " + fmt(s.dropout_global) + " + " +
-                                          fmt(s.dropout_within_group));
-    }
-    if (const json* t = optional(inv, "dropout_time"))
-        s.dropout_time = random_field(*t, "investors.dropout_time", any_real());
-    else
-        s.dropout_time = uniform(0, horizon);
-    {
-        const json& list = required(inv, "investors", "list");
-        const std::string p = "investors.list";
-        if (!list.is_array()) fail(p, std::string("expected an array, got ") + type_name(list));
-        if (list.empty()) fail(p, "must list at least one investor");
-        if (double(list.size()) > max_entities) fail(p, "at most " + fmt(max_entities) + " investors are supported");
+        const json* dc = nullptr;
+        check([&] { dc = &object_at(required(*inv, "investors", "dropout_correlation"), p); });
+        if (dc) {
+            check([&] { check_keys(*dc, p, {"global", "within_group"}, &problems.suggested); });
+            const bool global_ok =
+                check([&] { s.dropout_global = fixed_field(required(*dc, p, "global"), p + ".global", unit_closed()); });
+            const bool within_ok = check([&] {
+                s.dropout_within_group = fixed_field(required(*dc, p, "within_group"), p + ".within_group", unit_closed());
+            });
+            if (global_ok && within_ok)
+                check([&] {
+                    if (s.dropout_global + s.dropout_within_group > 1 + 1e-9)
+                        fail(p + ".within_group", "global + within_group must be <= 1, got " + fmt(s.dropout_global) +
+                                                      " + " + fmt(s.dropout_within_group));
+                });
+        }
+        if (const json* t = optional(*inv, "dropout_time"))
+            check([&] { s.dropout_time = random_field(*t, "investors.dropout_time", any_real()); });
+        const json* list = nullptr;
+        const std::string lp = "investors.list";
+        check([&] {
+            const json& l = required(*inv, "investors", "list");
+            if (!l.is_array()) fail(lp, std::string("expected an array, got ") + type_name(l));
+            if (l.empty()) fail(lp, "must list at least one investor");
+            if (double(l.size()) > max_entities) fail(lp, "at most " + fmt(max_entities) + " investors are supported");
+            list = &l;
+        });
         std::set<std::string> names;
-        for (std::size_t i = 0; i < list.size(); ++i) {
-            const std::string ip = index(p, i);
-            const json& o = object_at(list[i], ip);
-            check_keys(o, ip, {"name", "group", "pledge_busd", "disburse_start", "disburse_years", "dropout_probability"});
+        for (std::size_t i = 0; list && i < list->size(); ++i) {
+            const std::string ip = index(lp, i);
+            const json& o = (*list)[i];
+            if (!check([&] { object_at(o, ip); })) continue;
+            check([&] {
+                check_keys(o, ip, {"name", "group", "pledge_busd", "disburse_start", "disburse_years", "dropout_probability"},
+                           &problems.suggested);
+            });
             investor v;
-            v.name = string_at(required(o, ip, "name"), ip + ".name");
-            if (!names.insert(v.name).second) fail(ip + ".name", "duplicate investor name \"" + v.name + "\"");
-            v.group = string_at(required(o, ip, "group"), ip + ".group");
-            v.pledge_busd = random_field(required(o, ip, "pledge_busd"), ip + ".pledge_busd", non_negative());
-            v.disburse_start = fixed_field(required(o, ip, "disburse_start"), ip + ".disburse_start", non_negative());
-            v.disburse_years = fixed_field(required(o, ip, "disburse_years"), ip + ".disburse_years", positive());
-            v.dropout_probability =
-                fixed_field(required(o, ip, "dropout_probability"), ip + ".dropout_probability", unit_closed());
+            if (check([&] { v.name = string_at(required(o, ip, "name"), ip + ".name"); }))
+                check([&] {
+                    if (!names.insert(v.name).second) fail(ip + ".name", "duplicate investor name \"" + v.name + "\"");
+                });
+            check([&] { v.group = string_at(required(o, ip, "group"), ip + ".group"); });
+            check([&] { v.pledge_busd = random_field(required(o, ip, "pledge_busd"), ip + ".pledge_busd", non_negative()); });
+            check([&] {
+                v.disburse_start = fixed_field(required(o, ip, "disburse_start"), ip + ".disburse_start", non_negative());
+            });
+            check([&] {
+                v.disburse_years = fixed_field(required(o, ip, "disburse_years"), ip + ".disburse_years", positive());
+            });
+            check([&] {
+                v.dropout_probability =
+                    fixed_field(required(o, ip, "dropout_probability"), ip + ".dropout_probability", unit_closed());
+            });
             s.investors.push_back(std::move(v));
         }
     }
 
     // fabs
-    const json& fabs = object_at(required(root, "", "fabs"), "fabs");
-    check_keys(fabs, "fabs", {"capex_busd", "capex_overrun", "capex_overrun_correlation", "build_years", "delay_years",
-                              "delay_correlation", "ramp_years", "wafers_per_month", "staff_per_fab", "dies_per_wafer",
-                              "yield", "groups"});
-    s.capex_busd = fixed_field(required(fabs, "fabs", "capex_busd"), "fabs.capex_busd", positive());
-    s.capex_overrun = random_field(required(fabs, "fabs", "capex_overrun"), "fabs.capex_overrun", positive());
-    s.capex_overrun_correlation =
-        fixed_field(required(fabs, "fabs", "capex_overrun_correlation"), "fabs.capex_overrun_correlation", unit_closed());
-    s.build_years = fixed_field(required(fabs, "fabs", "build_years"), "fabs.build_years", non_negative());
-    s.delay_years = random_field(required(fabs, "fabs", "delay_years"), "fabs.delay_years", non_negative());
-    s.delay_correlation = fixed_field(required(fabs, "fabs", "delay_correlation"), "fabs.delay_correlation", unit_closed());
-    s.input(scalar_input::ramp_years) = random_field(required(fabs, "fabs", "ramp_years"), "fabs.ramp_years", non_negative());
-    s.wafers_per_month = fixed_field(required(fabs, "fabs", "wafers_per_month"), "fabs.wafers_per_month", positive());
-    s.staff_per_fab = fixed_field(required(fabs, "fabs", "staff_per_fab"), "fabs.staff_per_fab", non_negative());
-    s.dies_per_wafer = fixed_field(required(fabs, "fabs", "dies_per_wafer"), "fabs.dies_per_wafer", positive());
-    s.input(scalar_input::yield) = random_field(required(fabs, "fabs", "yield"), "fabs.yield", unit_open_closed());
-    {
-        const json& groups = required(fabs, "fabs", "groups");
+    if (const json* fabs = section(root, "fabs",
+                                   {"capex_busd", "capex_overrun", "capex_overrun_correlation", "build_years",
+                                    "delay_years", "delay_correlation", "ramp_years", "wafers_per_month", "staff_per_fab",
+                                    "dies_per_wafer", "yield", "groups"},
+                                   problems)) {
+        const json& f = *fabs;
+        check([&] { s.capex_busd = fixed_field(required(f, "fabs", "capex_busd"), "fabs.capex_busd", positive()); });
+        check([&] { s.capex_overrun = random_field(required(f, "fabs", "capex_overrun"), "fabs.capex_overrun", positive()); });
+        check([&] {
+            s.capex_overrun_correlation = fixed_field(required(f, "fabs", "capex_overrun_correlation"),
+                                                      "fabs.capex_overrun_correlation", unit_closed());
+        });
+        check([&] { s.build_years = fixed_field(required(f, "fabs", "build_years"), "fabs.build_years", non_negative()); });
+        check([&] { s.delay_years = random_field(required(f, "fabs", "delay_years"), "fabs.delay_years", non_negative()); });
+        check([&] {
+            s.delay_correlation = fixed_field(required(f, "fabs", "delay_correlation"), "fabs.delay_correlation", unit_closed());
+        });
+        random_input(scalar_input::ramp_years, f, "fabs", "ramp_years", non_negative());
+        check([&] {
+            s.wafers_per_month = fixed_field(required(f, "fabs", "wafers_per_month"), "fabs.wafers_per_month", positive());
+        });
+        check([&] {
+            s.staff_per_fab = fixed_field(required(f, "fabs", "staff_per_fab"), "fabs.staff_per_fab", non_negative());
+        });
+        check([&] {
+            s.dies_per_wafer = fixed_field(required(f, "fabs", "dies_per_wafer"), "fabs.dies_per_wafer", positive());
+        });
+        random_input(scalar_input::yield, f, "fabs", "yield", unit_open_closed());
+
+        const json* groups = nullptr;
         const std::string p = "fabs.groups";
-        if (!groups.is_array()) fail(p, std::string("expected an array, got ") + type_name(groups));
-        if (groups.empty()) fail(p, "must list at least one group of fabs");
+        check([&] {
+            const json& g = required(f, "fabs", "groups");
+            if (!g.is_array()) fail(p, std::string("expected an array, got ") + type_name(g));
+            if (g.empty()) fail(p, "must list at least one group of fabs");
+            groups = &g;
+        });
         std::set<std::string> names;
         double total = 0;
-        for (std::size_t i = 0; i < groups.size(); ++i) {
+        bool too_many = false;
+        for (std::size_t i = 0; groups && i < groups->size(); ++i) {
             const std::string gp = index(p, i);
-            const json& o = object_at(groups[i], gp);
-            check_keys(o, gp, {"name", "count", "planned_start", "exposed", "capex_busd", "build_years", "wafers_per_month",
-                               "staff_per_fab"});
+            const json& o = (*groups)[i];
+            if (!check([&] { object_at(o, gp); })) continue;
+            check([&] {
+                check_keys(o, gp,
+                           {"name", "count", "planned_start", "exposed", "capex_busd", "build_years", "wafers_per_month",
+                            "staff_per_fab"},
+                           &problems.suggested);
+            });
             fab_group g;
-            g.name = string_at(required(o, gp, "name"), gp + ".name");
-            if (!names.insert(g.name).second) fail(gp + ".name", "duplicate group name \"" + g.name + "\"");
-            g.count = integer_field(required(o, gp, "count"), gp + ".count", non_negative());
-            total += g.count;
-            if (total > max_entities) fail(gp + ".count", "at most " + fmt(max_entities) + " fabs in all are supported");
-            g.planned_start = fixed_field(required(o, gp, "planned_start"), gp + ".planned_start", non_negative());
-            if (const json* e = optional(o, "exposed")) {
-                if (!e->is_boolean()) fail(gp + ".exposed", std::string("expected true or false, got ") + type_name(*e));
-                g.exposed = e->get<bool>();
+            if (check([&] { g.name = string_at(required(o, gp, "name"), gp + ".name"); }))
+                check([&] {
+                    if (!names.insert(g.name).second) fail(gp + ".name", "duplicate group name \"" + g.name + "\"");
+                });
+            if (check([&] { g.count = integer_field(required(o, gp, "count"), gp + ".count", non_negative()); })) {
+                total += g.count;
+                if (total > max_entities && !too_many) {
+                    too_many = true;
+                    problems.add(scenario_problem{gp + ".count", "at most " + fmt(max_entities) + " fabs in all are supported"});
+                }
             }
+            check([&] {
+                g.planned_start = fixed_field(required(o, gp, "planned_start"), gp + ".planned_start", non_negative());
+            });
+            if (const json* e = optional(o, "exposed"))
+                check([&] {
+                    if (!e->is_boolean()) fail(gp + ".exposed", std::string("expected true or false, got ") + type_name(*e));
+                    g.exposed = e->get<bool>();
+                });
             auto override_or = [&](const char* key, double fallback, const domain& d) {
-                const json* v = optional(o, key);
-                return v ? fixed_field(*v, gp + "." + key, d) : fallback;
+                double x = fallback;
+                if (const json* v = optional(o, key)) check([&] { x = fixed_field(*v, gp + "." + key, d); });
+                return x;
             };
             g.capex_busd = override_or("capex_busd", s.capex_busd, positive());
             g.build_years = override_or("build_years", s.build_years, non_negative());
@@ -584,54 +999,61 @@ inline scenario parse_scenario(const std::string& text) {
     }
 
     // compute
-    const json& compute = object_at(required(root, "", "compute"), "compute");
-    check_keys(compute, "compute", {"flops_per_die", "cost_decline", "scale_elasticity", "chip_lifetime_years"});
-    s.input(scalar_input::flops_per_die) =
-        random_field(required(compute, "compute", "flops_per_die"), "compute.flops_per_die", positive());
-    s.input(scalar_input::cost_decline) =
-        random_field(required(compute, "compute", "cost_decline"), "compute.cost_decline", {-1, 1, true, true});
-    s.input(scalar_input::scale_elasticity) =
-        random_field(required(compute, "compute", "scale_elasticity"), "compute.scale_elasticity", non_negative());
-    s.chip_lifetime_years =
-        fixed_field(required(compute, "compute", "chip_lifetime_years"), "compute.chip_lifetime_years", positive());
-    {
-        const double steps = s.chip_lifetime_years * s.time.steps_per_year;
-        if (std::fabs(steps - std::round(steps)) > 1e-9)
-            fail("compute.chip_lifetime_years", "lifetime x steps_per_year must be an integer, got " +
-                                                    fmt(s.chip_lifetime_years) + " x " + fmt(s.time.steps_per_year) +
-                                                    " = " + fmt(steps));
-        if (steps > max_lifetime_steps)
-            fail("compute.chip_lifetime_years", "lifetime x steps_per_year must be at most " + fmt(max_lifetime_steps) +
-                                                    " (an engine limit), got " + fmt(s.chip_lifetime_years) + " x " +
-                                                    fmt(s.time.steps_per_year) + " = " + fmt(steps));
+    if (const json* compute =
+            section(root, "compute", {"flops_per_die", "cost_decline", "scale_elasticity", "chip_lifetime_years"}, problems)) {
+        random_input(scalar_input::flops_per_die, *compute, "compute", "flops_per_die", positive());
+        random_input(scalar_input::cost_decline, *compute, "compute", "cost_decline", {-1, 1, true, true});
+        random_input(scalar_input::scale_elasticity, *compute, "compute", "scale_elasticity", non_negative());
+        const bool lifetime_ok = check([&] {
+            s.chip_lifetime_years = fixed_field(required(*compute, "compute", "chip_lifetime_years"),
+                                                "compute.chip_lifetime_years", positive());
+        });
+        if (lifetime_ok && steps_ok)  // the step count depends on steps_per_year
+            check([&] {
+                const double steps = s.chip_lifetime_years * s.time.steps_per_year;
+                if (std::fabs(steps - std::round(steps)) > 1e-9)
+                    fail("compute.chip_lifetime_years", "lifetime x steps_per_year must be an integer, got " +
+                                                            fmt(s.chip_lifetime_years) + " x " +
+                                                            fmt(s.time.steps_per_year) + " = " + fmt(steps));
+                if (steps > max_lifetime_steps)
+                    fail("compute.chip_lifetime_years", "lifetime x steps_per_year must be at most " +
+                                                            fmt(max_lifetime_steps) + " (an engine limit), got " +
+                                                            fmt(s.chip_lifetime_years) + " x " +
+                                                            fmt(s.time.steps_per_year) + " = " + fmt(steps));
+            });
     }
 
     // talent
-    const json& talent = object_at(required(root, "", "talent"), "talent");
-    check_keys(talent, "talent", {"initial_workforce", "hiring_per_year", "attrition_per_year"});
-    s.input(scalar_input::initial_workforce) =
-        random_field(required(talent, "talent", "initial_workforce"), "talent.initial_workforce", non_negative());
-    s.input(scalar_input::hiring_per_year) =
-        random_field(required(talent, "talent", "hiring_per_year"), "talent.hiring_per_year", non_negative());
-    s.input(scalar_input::attrition_per_year) =
-        random_field(required(talent, "talent", "attrition_per_year"), "talent.attrition_per_year", unit_closed());
+    if (const json* talent =
+            section(root, "talent", {"initial_workforce", "hiring_per_year", "attrition_per_year"}, problems)) {
+        random_input(scalar_input::initial_workforce, *talent, "talent", "initial_workforce", non_negative());
+        random_input(scalar_input::hiring_per_year, *talent, "talent", "hiring_per_year", non_negative());
+        random_input(scalar_input::attrition_per_year, *talent, "talent", "attrition_per_year", unit_closed());
+    }
 
     // geopolitics
-    const json& geo = object_at(required(root, "", "geopolitics"), "geopolitics");
-    check_keys(geo, "geopolitics", {"shock_probability", "shock_time", "severity"});
-    s.shock_probability =
-        fixed_field(required(geo, "geopolitics", "shock_probability"), "geopolitics.shock_probability", unit_closed());
-    if (const json* t = optional(geo, "shock_time"))
-        s.shock_time = random_field(*t, "geopolitics.shock_time", any_real());
-    else
-        s.shock_time = uniform(0, horizon);
-    s.input(scalar_input::severity) = random_field(required(geo, "geopolitics", "severity"), "geopolitics.severity", unit_closed());
+    s.shock_time = uniform(0, horizon);
+    if (const json* geo = section(root, "geopolitics", {"shock_probability", "shock_time", "severity"}, problems)) {
+        check([&] {
+            s.shock_probability = fixed_field(required(*geo, "geopolitics", "shock_probability"),
+                                              "geopolitics.shock_probability", unit_closed());
+        });
+        if (const json* t = optional(*geo, "shock_time"))
+            check([&] { s.shock_time = random_field(*t, "geopolitics.shock_time", any_real()); });
+        random_input(scalar_input::severity, *geo, "geopolitics", "severity", unit_closed());
+    }
 
-    read_correlations(optional(root, "correlations"), s);
+    read_correlations(optional(root, "correlations"), s, input_valid, problems);
+
+    problems.drop_suggested_missing();
+    if (!problems.empty()) {
+        sort_by_document_order(text, problems.kept());
+        throw scenario_error(std::move(problems.kept()), problems.unrecorded());
+    }
     return s;
 }
 
-inline scenario load_scenario(const std::string& file) {
+inline std::string read_scenario_file(const std::string& file) {
     std::error_code ec;
     if (std::filesystem::is_directory(file, ec)) throw io_error("cannot read scenario file " + file + ": it is a directory");
     std::ifstream in(file, std::ios::binary);
@@ -652,7 +1074,9 @@ inline scenario load_scenario(const std::string& file) {
         if (text.size() > max_scenario_bytes) throw too_large("");
     }
     if (in.bad()) throw io_error("cannot read scenario file " + file);
-    return parse_scenario(text);
+    return text;
 }
+
+inline scenario load_scenario(const std::string& file) { return parse_scenario(read_scenario_file(file)); }
 
 }  // namespace fabrisk::buildout
