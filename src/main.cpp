@@ -1,52 +1,96 @@
-// The fabrisk command line: run a scenario, check one, or check the build itself.
-// Exit status: 0 success, 2 bad scenario or bad arguments, 1 anything else (for selftest: a
-// failed check).
+// The fabrisk command line: run a scenario, check one, explain one, or check the build itself.
+// Exit status (README, "Exit status"): 0 success; 1 a failure that is not the input's fault
+// (for selftest: a failed check); 2 a bad scenario or bad arguments; 3 --precision not reached
+// (outputs written); 128 + signal when stopped by SIGINT (130) or SIGTERM (143).
 #include <csignal>
 #include <cstdint>
-#include <cstring>
+#include <fstream>
 #include <iostream>
-#include <memory>
 #include <optional>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
+#include "arguments.hpp"
+#include "fabrisk/buildout/provenance.hpp"
 #include "fabrisk/buildout/selftest.hpp"
 #include "fabrisk/fabrisk.hpp"
 #include "fabrisk/selftest.hpp"
 #include "fabrisk_default_scenario.hpp"
+#include "interrupts.hpp"
+#include "progress.hpp"
+#include "sha256.hpp"
 
 namespace {
 
-constexpr int exit_ok = 0, exit_failure = 1, exit_bad_input = 2;
+namespace fb = fabrisk::buildout;
+using nlohmann::ordered_json;
 
-// Temporary output files to remove if the run is interrupted (SIGINT, SIGTERM, SIGHUP), so an
-// interrupted run leaves nothing behind; destructors do it on every other path. Fixed buffers,
-// because a signal handler may only call async-signal-safe functions (unlink, signal, raise).
-constexpr std::size_t max_outputs = 2, max_path = 4096;
-char pending_temp[max_outputs][max_path];
-volatile std::sig_atomic_t pending_count = 0;
+constexpr int exit_ok = 0, exit_failure = 1, exit_bad_input = 2, exit_not_converged = 3;
+constexpr std::uint64_t max_trials_accepted = std::uint64_t{1} << 50;
 
-extern "C" void remove_temp_files_and_die(int sig) {
-    for (int i = 0; i < pending_count; ++i) ::unlink(pending_temp[i]);
-    std::signal(sig, SIG_DFL);
-    std::raise(sig);
+/// A scenario with what a result records about it.
+struct loaded_scenario {
+    fb::scenario scenario;
+    std::string sha256;
+    ordered_json document;
+    std::vector<fb::scenario_warning> warnings;
+};
+
+/// Parses scenario text, reports its plausibility warnings on stderr, and refuses them under
+/// --strict.
+loaded_scenario load(const std::string& text, bool strict) {
+    loaded_scenario l{fb::parse_scenario(text), fabrisk_cli::sha256_hex(text), ordered_json::parse(text), {}};
+    l.warnings = fb::plausibility_warnings(l.scenario);
+    if (strict && !l.warnings.empty()) {
+        std::vector<fabrisk::scenario_problem> problems;
+        for (const auto& w : l.warnings) problems.push_back({w.path, w.message + " (an error under --strict)"});
+        throw fabrisk::scenario_error(std::move(problems));
+    }
+    for (const auto& w : l.warnings) std::cerr << "fabrisk: warning: " << w.path << ": " << w.message << "\n";
+    return l;
 }
 
-void remove_on_interrupt(const fabrisk::output_file& f) {
-    if (pending_count >= static_cast<int>(max_outputs) || f.temp_path().size() >= max_path) return;
-    std::memcpy(pending_temp[pending_count], f.temp_path().c_str(), f.temp_path().size() + 1);
-    pending_count = pending_count + 1;
-    if (pending_count > 1) return;  // handlers already installed
-    for (int sig : {SIGINT, SIGTERM, SIGHUP})  // leave ignored signals ignored (nohup, background jobs)
-        if (std::signal(sig, remove_temp_files_and_die) == SIG_IGN) std::signal(sig, SIG_IGN);
+/// The scenario file's bytes, or the built-in scenario's text if no file is given.
+std::string scenario_text(const std::string& file) {
+    return file.empty() ? std::string(fabrisk::default_scenario_json) : fb::read_scenario_file(file);
 }
 
-fabrisk::buildout::scenario scenario_from(const std::string& file) {
-    if (file.empty()) return fabrisk::buildout::parse_scenario(fabrisk::default_scenario_json);
-    return fabrisk::buildout::load_scenario(file);
+/// Reads a result written by `fabrisk run --json` for --rerun.
+fb::rerun_request read_result(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw fabrisk::io_error("cannot read result file " + file);
+    std::stringstream text;
+    text << in.rdbuf();
+    ordered_json j;
+    try {
+        j = ordered_json::parse(text.str());
+    } catch (const nlohmann::json::exception& e) {
+        throw fabrisk::usage_error("--rerun " + file + ": not a JSON document (" + e.what() + ")");
+    }
+    try {
+        return fb::read_rerun_request(j);
+    } catch (const fabrisk::usage_error& e) {
+        throw fabrisk::usage_error("--rerun " + file + ": " + e.what());
+    }
+}
+
+/// Where the human summary goes: stdout, or stderr when an output is standard output, or
+/// nowhere with --quiet.
+struct summary_stream {
+    std::ostream* out;
+    void print(const std::string& text) const {
+        if (out) *out << text << std::flush;
+    }
+};
+
+/// Claims the output at `path` (if any) into `f`, so an unwritable path fails before the run.
+void claim_output(std::optional<fabrisk::output_file>& f, const std::string& path) {
+    if (!path.empty()) fabrisk_cli::remove_on_interrupt(f.emplace(path).temp_path());
 }
 
 }  // namespace
@@ -56,52 +100,69 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("fabrisk ") + fabrisk::version_string);
     app.require_subcommand(1);
 
-    std::string run_file, json_file, csv_file;
-    std::uint64_t trials = 1'000'000, seed = fabrisk::default_seed;
+    // run
+    std::string run_file, json_file, csv_file, rerun_file;
+    std::string trials_text = "1000000", seed_text = std::to_string(fabrisk::default_seed);
+    std::string max_trials_text = "100000000", drivers_trials_text = "100000";
     unsigned threads = 0;
+    bool quiet = false, strict = false;
     auto* run = app.add_subcommand("run", "Run a scenario (the built-in $7T plan if no file is given) and print a summary");
-    run->add_option("scenario", run_file, "Scenario JSON file (default: the built-in seven-trillion scenario)");
-    run->add_option("--trials,-n", trials, "Number of trials")->capture_default_str()->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 50));
-    run->add_option("--seed,-s", seed, "Random seed; the same seed gives the same result")->capture_default_str();
+    auto* scenario_arg = run->add_option("scenario", run_file, "Scenario JSON file (default: the built-in seven-trillion scenario)");
+    auto* trials_option = run->add_option("--trials,-n", trials_text, "Number of trials (1000000, 1e6 or 1_000_000)")
+                              ->capture_default_str();
+    auto* seed_option =
+        run->add_option("--seed,-s", seed_text, "Random seed, 0 to 2^64-1; the same seed gives the same result")->capture_default_str();
     run->add_option("--threads,-t", threads, "Worker threads (default: all cores); results do not depend on it")
         ->check(CLI::Range(1u, 1024u));
-    run->add_option("--json", json_file, "Write the full result as JSON to this file");
-    run->add_option("--csv", csv_file, "Write one row of statistics per output as CSV to this file");
+    run->add_option("--json", json_file, "Write the full result as JSON to this file (- for standard output)");
+    run->add_option("--csv", csv_file, "Write one row of statistics per output as CSV to this file (- for standard output)");
+    run->add_flag("--quiet,-q", quiet, "Print no summary and no progress");
+    run->add_flag("--strict", strict, "Treat the scenario's plausibility warnings as errors");
     double precision = 0;
-    std::uint64_t max_trials = 100'000'000, drivers_trials = 100'000;
     bool with_drivers = false;
     auto* precision_option = run->add_option("--precision", precision,
                                              "Add trials until the 95% half-width of P(target met) is at most this "
-                                             "(a pilot, then extrapolation; --trials is then ignored)")
+                                             "(a pilot, then extrapolation; --trials is then ignored); exit 3 if not reached")
                                  ->check(CLI::Range(1e-6, 0.5));
-    run->add_option("--max-trials", max_trials, "Cap for --precision")->capture_default_str()
-        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 50))->needs(precision_option);
-    run->add_flag("--drivers", with_drivers, "Add the tornado (groups held at p10/p90) and the drivers (deciles, Spearman)");
-    run->add_option("--drivers-trials", drivers_trials, "Trials per tornado bar end")->capture_default_str()
-        ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
+    auto* max_trials_option =
+        run->add_option("--max-trials", max_trials_text, "Cap for --precision")->capture_default_str()->needs(precision_option);
+    auto* drivers_option =
+        run->add_flag("--drivers", with_drivers, "Add the tornado (groups held at p10/p90) and the drivers (deciles, Spearman)");
+    auto* drivers_trials_option =
+        run->add_option("--drivers-trials", drivers_trials_text, "Trials per tornado bar end")->capture_default_str();
+    run->add_option("--rerun", rerun_file,
+                    "Make a JSON result again from its own provenance (scenario, seed, trials, options): byte-identical")
+        ->excludes(scenario_arg, trials_option, seed_option, precision_option, max_trials_option, drivers_option,
+                   drivers_trials_option);
 
+    // validate
     std::string validate_file;
+    bool validate_strict = false;
     auto* validate = app.add_subcommand("validate", "Check a scenario file; exit 0 if valid, 2 if not");
     validate->add_option("scenario", validate_file, "Scenario JSON file")->required();
+    validate->add_flag("--strict", validate_strict, "Treat plausibility warnings as errors");
 
     auto* selftest = app.add_subcommand(
         "selftest", "Check this build: distributions (Kolmogorov-Smirnov against Boost.Math), copulas, the worked "
                     "example, determinism and the reference values; exit 0 if every check passes, 1 if not");
 
+    // sensitivity
     std::string sens_file, sens_json, sens_output = "target_met";
-    std::uint64_t sens_trials = 10'000, sens_seed = fabrisk::default_seed;
+    std::string sens_trials_text = "10000", sens_seed_text = std::to_string(fabrisk::default_seed);
     unsigned sens_threads = 0;
+    bool sens_strict = false;
     auto* sensitivity = app.add_subcommand(
         "sensitivity", "Sobol indices: which groups of uncertain inputs decide an output, ranked, with 95% intervals");
     sensitivity->add_option("scenario", sens_file, "Scenario JSON file (default: the built-in seven-trillion scenario)");
-    sensitivity->add_option("--trials,-n", sens_trials, "Base trials N; the model runs N x (groups + 2) times")
-        ->capture_default_str()->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 40));
-    sensitivity->add_option("--seed,-s", sens_seed, "Random seed; the same seed gives the same result")->capture_default_str();
+    sensitivity->add_option("--trials,-n", sens_trials_text, "Base trials N; the model runs N x (groups + 2) times")
+        ->capture_default_str();
+    sensitivity->add_option("--seed,-s", sens_seed_text, "Random seed; the same seed gives the same result")->capture_default_str();
     sensitivity->add_option("--threads,-t", sens_threads, "Worker threads (default: all cores); results do not depend on it")
         ->check(CLI::Range(1u, 1024u));
-    sensitivity->add_option("--output,-o", sens_output, "Output to explain: any of MODEL.md section 5 except target_year")
+    sensitivity->add_option("--output,-o", sens_output, "Output to explain: any output except target_year")
         ->capture_default_str();
-    sensitivity->add_option("--json", sens_json, "Write the indices as JSON to this file");
+    sensitivity->add_option("--json", sens_json, "Write the indices as JSON to this file (- for standard output)");
+    sensitivity->add_flag("--strict", sens_strict, "Treat the scenario's plausibility warnings as errors");
 
     try {
         app.parse(argc, argv);
@@ -112,78 +173,180 @@ int main(int argc, char** argv) {
         return exit_bad_input;
     }
 
+    using fabrisk_cli::parse_count;
+    const std::uint64_t max_seed = ~std::uint64_t{0};
     try {
         if (*selftest) {
             auto checks = fabrisk::selftest::engine_checks();
-            const auto s = fabrisk::buildout::parse_scenario(fabrisk::default_scenario_json);
-            for (auto& c : fabrisk::buildout::selftest::model_checks(&s)) checks.push_back(std::move(c));
+            const auto s = fb::parse_scenario(fabrisk::default_scenario_json);
+            for (auto& c : fb::selftest::model_checks(&s)) checks.push_back(std::move(c));
             std::cout << fabrisk::selftest::report(checks);
             return fabrisk::selftest::all_passed(checks) ? exit_ok : exit_failure;
         }
+        if (*validate) {
+            const auto l = load(fb::read_scenario_file(validate_file), validate_strict);
+            std::cout << validate_file << ": valid scenario \"" << l.scenario.name << "\" (" << l.scenario.fab_count()
+                      << " fabs, " << l.scenario.investors.size() << " investors"
+                      << (l.warnings.empty() ? "" : ", " + std::to_string(l.warnings.size()) + " warning(s)") << ")\n";
+            return exit_ok;
+        }
         if (*sensitivity) {
-            const auto s = scenario_from(sens_file);
-            const auto target = fabrisk::buildout::sensitivity_output(sens_output);
-            std::optional<fabrisk::output_file> json_out;
-            if (!sens_json.empty()) remove_on_interrupt(json_out.emplace(sens_json));
             fabrisk::sobol_options options;
-            options.base_trials = sens_trials;
-            options.seed = sens_seed;
+            options.base_trials = parse_count(sens_trials_text, "--trials", "the number of base trials", 1, std::uint64_t{1} << 40);
+            options.seed = parse_count(sens_seed_text, "--seed", "a seed", 0, max_seed);
             options.threads = fabrisk::resolve_threads(sens_threads);
-            const auto result = fabrisk::buildout::sensitivity(s, target, options);
+            const std::string text = scenario_text(sens_file);
+            const auto l = load(text, sens_strict);
+            const auto target = fb::sensitivity_output(sens_output);
+            fabrisk_cli::handle_interrupts();
+            std::optional<fabrisk::output_file> json_out;
+            claim_output(json_out, sens_json);
+            const summary_stream summary{json_out && json_out->writes_to_standard_output() ? &std::cerr : &std::cout};
+            const auto result = fb::sensitivity(l.scenario, target, options);
             if (json_out) {
-                json_out->write(fabrisk::buildout::to_json(result).dump(2) + "\n");
+                ordered_json j;
+                j["fabrisk_version"] = fabrisk::version_string;
+                j["scenario_sha256"] = l.sha256;
+                const ordered_json body = fb::to_json(result);  // named: it must outlive the loop
+                for (const auto& [key, value] : body.items()) j[key] = value;
+                j["scenario_definition"] = l.document;
+                json_out->write(j.dump(2) + "\n");
                 json_out->commit();
             }
-            std::cout << fabrisk::buildout::to_text(result, options.threads);
+            summary.print(fb::to_text(result, options.threads));
             return exit_ok;
         }
-        if (*validate) {
-            const auto s = fabrisk::buildout::load_scenario(validate_file);
-            std::cout << validate_file << ": valid scenario \"" << s.name << "\" (" << s.fab_count() << " fabs, "
-                      << s.investors.size() << " investors)\n";
-            return exit_ok;
-        }
-        const auto s = scenario_from(run_file);
-        // Claim the output files before running, so an unwritable path fails at once.
-        std::optional<fabrisk::output_file> json_out, csv_out;
-        if (!json_file.empty()) remove_on_interrupt(json_out.emplace(json_file));
-        if (!csv_file.empty()) remove_on_interrupt(csv_out.emplace(csv_file));
-        fabrisk::run_options options;
-        options.trials = trials;
-        options.seed = seed;
-        options.threads = fabrisk::resolve_threads(threads);
-        fabrisk::buildout::result result;
-        if (*precision_option) {
-            fabrisk::buildout::precision_options p;
-            p.half_width = precision;
-            p.max_trials = max_trials;
-            p.pilot_trials = std::min(p.pilot_trials, max_trials);
-            result = fabrisk::buildout::simulate_to_precision(s, options, p);
+
+        // run
+        if (!json_file.empty() && json_file == csv_file)
+            throw fabrisk::usage_error("--json and --csv cannot both be " + json_file);
+        fb::provenance source;
+        std::uint64_t stop_after = 0;
+        bool replaying_incomplete = false;
+        std::string text;
+        if (!rerun_file.empty()) {
+            const auto request = read_result(rerun_file);
+            if (request.source.fabrisk_version != fabrisk::version_string)
+                std::cerr << "fabrisk: warning: " << rerun_file << " was made by fabrisk " << request.source.fabrisk_version
+                          << ", this is " << fabrisk::version_string << ": the numbers may differ\n";
+            source = request.source;
+            text = source.scenario.dump();
+            replaying_incomplete = !request.complete;
+            if (replaying_incomplete) stop_after = request.trials_run;
         } else {
-            result = fabrisk::buildout::simulate(s, options);
+            text = scenario_text(run_file);
+            source.settings.trials = parse_count(trials_text, "--trials", "the number of trials", 1, max_trials_accepted);
+            source.settings.seed = parse_count(seed_text, "--seed", "a seed", 0, max_seed);
+            if (*precision_option) {
+                fb::precision_options p;
+                p.half_width = precision;
+                p.max_trials = parse_count(max_trials_text, "--max-trials", "the most trials to run", 1, max_trials_accepted);
+                source.settings.precision = p;
+            }
+            if (with_drivers)
+                source.settings.drivers_trials =
+                    parse_count(drivers_trials_text, "--drivers-trials", "the trials per tornado bar end", 1, std::uint64_t{1} << 40);
         }
-        auto json = fabrisk::buildout::to_json(result);
+        auto l = load(text, strict);
+        if (rerun_file.empty()) {
+            source.scenario_sha256 = l.sha256;
+            source.scenario = std::move(l.document);
+        }
+        source.warnings = l.warnings;
+        const auto& settings = source.settings;
+
+        fabrisk::stop_flag stop;
+        fabrisk_cli::handle_interrupts(&stop);
+        // Claim the outputs before running, so an unwritable path fails at once.
+        std::optional<fabrisk::output_file> json_out, csv_out;
+        claim_output(json_out, json_file);
+        claim_output(csv_out, csv_file);
+        const bool to_stdout =
+            (json_out && json_out->writes_to_standard_output()) || (csv_out && csv_out->writes_to_standard_output());
+        const summary_stream summary{quiet ? nullptr : to_stdout ? &std::cerr : &std::cout};
+        fabrisk_cli::progress_display progress(!quiet && ::isatty(STDERR_FILENO));
+        const fb::progress_callback on_progress = [&](const fb::run_progress& p) { progress.update(p); };
+
+        fabrisk::run_options options;
+        options.trials = settings.trials;
+        options.seed = settings.seed;
+        options.threads = fabrisk::resolve_threads(threads);
+        options.stop = &stop;
+        options.stop_after = stop_after;
+        fb::result result;
+        try {
+            if (settings.precision) {
+                fb::precision_options p = *settings.precision;
+                p.pilot_trials = std::min(p.pilot_trials, p.max_trials);
+                result = fb::simulate_to_precision(l.scenario, options, p, on_progress);
+            } else {
+                result = fb::simulate(l.scenario, options, on_progress);
+            }
+        } catch (const fabrisk::stopped_early&) {
+            progress.finish();
+            const int sig = fabrisk_cli::stop_signal();
+            std::cerr << "fabrisk: stopped by " << (sig == SIGTERM ? "SIGTERM" : "SIGINT")
+                      << " before the first trials were complete; nothing written\n";
+            return 128 + (sig ? sig : SIGINT);
+        }
+        progress.finish();
+        if (replaying_incomplete) result.complete = false;
+
         std::string analytics_text;
-        if (with_drivers) {
+        std::optional<ordered_json> tornado_json, drivers_json;
+        if (settings.drivers_trials && result.complete && !stop.requested()) {
             fabrisk::run_options bar_options = options;
-            bar_options.trials = drivers_trials;
-            const auto tornado = fabrisk::buildout::tornado(s, bar_options);
+            bar_options.trials = *settings.drivers_trials;
+            bar_options.stop_after = 0;
             fabrisk::run_options driver_options = options;
             driver_options.trials = result.trials;
-            const auto drivers = fabrisk::buildout::drivers(s, driver_options);
-            json["tornado"] = fabrisk::buildout::to_json(tornado);
-            json["drivers"] = fabrisk::buildout::to_json(drivers);
-            analytics_text = fabrisk::buildout::to_text(tornado, drivers);
+            driver_options.stop_after = 0;
+            // Stopped part-way, they cover fewer trials than asked (perhaps none, which they
+            // may refuse): then they are left out.
+            try {
+                const auto tornado = fb::tornado(l.scenario, bar_options);
+                const auto drivers = fb::drivers(l.scenario, driver_options);
+                if (!stop.requested()) {
+                    tornado_json = fb::to_json(tornado);
+                    drivers_json = fb::to_json(drivers);
+                    analytics_text = fb::to_text(tornado, drivers);
+                }
+            } catch (const std::exception&) {
+                if (!stop.requested()) throw;
+            }
         }
-        // Write and flush every file before renaming any, so a failed write replaces none.
+        if (stop.requested()) result.complete = false;
+        auto json = fb::to_json(result, source);
+        if (tornado_json) {
+            // Before the scenario document, which stays last.
+            auto definition = std::move(json["scenario_definition"]);
+            json.erase("scenario_definition");
+            json["tornado"] = std::move(*tornado_json);
+            json["drivers"] = std::move(*drivers_json);
+            json["scenario_definition"] = std::move(definition);
+        }
+        // Write (and flush) every file before committing any, so a failed write replaces none.
         if (json_out) json_out->write(json.dump(2) + "\n");
-        if (csv_out) csv_out->write(fabrisk::buildout::to_csv(result));
-        if (json_out) json_out->commit();
-        if (csv_out) csv_out->commit();
-        std::cout << fabrisk::buildout::to_text(result, options.threads) << analytics_text;
+        if (csv_out) csv_out->write(fb::to_csv(result));
+        // Regular files first (all or nothing), then pipes and the like.
+        for (const bool direct : {false, true})
+            for (auto* out : {&json_out, &csv_out})
+                if (*out && (*out)->is_direct() == direct) (*out)->commit();
+        summary.print(fb::to_text(result, options.threads) + analytics_text);
+        if (const int sig = fabrisk_cli::stop_signal()) {
+            std::cerr << "fabrisk: stopped by " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << " after "
+                      << fabrisk_cli::grouped(result.trials) << " trials; the outputs say \"complete\": false\n";
+            return 128 + sig;
+        }
+        if (result.convergence && !result.convergence->converged) {
+            std::cerr << "fabrisk: the precision asked for was not reached within --max-trials (exit status 3)\n";
+            return exit_not_converged;
+        }
         return exit_ok;
     } catch (const fabrisk::scenario_error& e) {
-        std::cerr << "fabrisk: invalid scenario: " << e.what() << "\n";
+        // One line per problem, each saying what it is.
+        std::istringstream lines(e.what());
+        for (std::string line; std::getline(lines, line);) std::cerr << "fabrisk: invalid scenario: " << line << "\n";
         return exit_bad_input;
     } catch (const fabrisk::usage_error& e) {
         std::cerr << "fabrisk: " << e.what() << "\n";

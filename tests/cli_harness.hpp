@@ -9,6 +9,10 @@
 #include <string>
 #include <utility>
 
+#include <csignal>
+#include <vector>
+
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +25,7 @@ namespace fs = std::filesystem;
 struct outcome {
     int status;  ///< exit status, or 128 + signal
     std::string out, err;
+    bool by_signal = false;  ///< ended by a signal (not an exit status of 128 + signal)
 };
 
 inline std::string slurp(const fs::path& p) {
@@ -50,6 +55,38 @@ protected:
     outcome shell(const std::string& script) const { return run("FABRISK='" FABRISK_CLI "' sh -c '" + script + "'"); }
 
     void write(const std::string& name, const std::string& text) const { std::ofstream(dir / name) << text; }
+
+    /// Starts `fabrisk ARGS...` in the test directory without a shell, with SIGINT and SIGTERM
+    /// at their defaults (a shell's background job would ignore SIGINT), stdout and stderr to
+    /// the files `.stdout` and `.stderr` there. Returns its pid.
+    pid_t spawn(const std::vector<std::string>& args) const {
+        const pid_t pid = ::fork();
+        if (pid == 0) {
+            if (::chdir(dir.c_str()) != 0) ::_exit(126);
+            std::signal(SIGINT, SIG_DFL);
+            std::signal(SIGTERM, SIG_DFL);
+            const int out = ::open(".stdout", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            const int err = ::open(".stderr", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            ::dup2(out, 1);
+            ::dup2(err, 2);
+            std::vector<char*> argv{const_cast<char*>(FABRISK_CLI)};
+            for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+            argv.push_back(nullptr);
+            ::execv(FABRISK_CLI, argv.data());
+            ::_exit(127);
+        }
+        return pid;
+    }
+    /// Waits for a spawned process; its output files are read and removed.
+    outcome wait_for(pid_t pid) const {
+        int raw = 0;
+        ::waitpid(pid, &raw, 0);
+        const int status = WIFEXITED(raw) ? WEXITSTATUS(raw) : WIFSIGNALED(raw) ? 128 + WTERMSIG(raw) : -1;
+        outcome o{status, slurp(dir / ".stdout"), slurp(dir / ".stderr"), WIFSIGNALED(raw)};
+        fs::remove(dir / ".stdout");
+        fs::remove(dir / ".stderr");
+        return o;
+    }
 
     fs::path dir;
 

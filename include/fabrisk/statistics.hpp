@@ -212,6 +212,11 @@ public:
         }
     }
 
+    /// Mean of output j's finite values over the chunks merged so far. Unlike the threshold
+    /// counts, which include workers' partials only once a run ends, it is current during a
+    /// run (progress displays use it).
+    double merged_mean(std::size_t j) const { return columns_.at(j).mean; }
+
     /// Trials merged so far, and output j's threshold counts, without the cost of a summary.
     std::uint64_t count() const noexcept { return columns_.empty() ? 0 : columns_[0].count; }
     std::vector<std::uint64_t> at_most_counts(std::size_t j) const {

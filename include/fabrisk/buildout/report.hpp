@@ -123,6 +123,7 @@ inline std::string to_text(const result& r, unsigned threads = 0) {
         << r.seed;
     if (threads) out << ", " << threads << (threads == 1 ? " thread" : " threads");
     out << "\n";
+    if (!r.complete) out << "Stopped early: every figure below is over the " << r.trials << " trials run\n";
     std::snprintf(line, sizeof line, "Target: %.4g FLOP/s installed at the end of %d\n\n", r.target_flops, r.deadline_year);
     out << line;
     std::snprintf(line, sizeof line, "P(target met) = %.4f   95%% interval [%.4f, %.4f]\n\n", r.target_met.estimate(), lo, hi);

@@ -74,10 +74,11 @@ public:
     run_progress(std::uint64_t done, std::uint64_t planned, const output_statistics& stats)
         : trials_done(done), trials_planned(planned), stats_(&stats) {}
     std::uint64_t trials_done, trials_planned;
-    /// P(target met) over the trials done (computed on demand: call it only when shown).
+    /// P(target met) over the trials done. From the merged mean of the 0/1 output, because
+    /// the exact threshold counts include the workers' partials only at the end of a run.
     proportion target_met() const {
-        const auto below = stats_->at_most_counts(static_cast<std::size_t>(output::target_met))[0];
-        return {trials_done - below, trials_done};
+        const double share = stats_->merged_mean(static_cast<std::size_t>(output::target_met));
+        return {static_cast<std::uint64_t>(std::llround(share * double(trials_done))), trials_done};
     }
 
 private:
