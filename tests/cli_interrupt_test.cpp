@@ -144,12 +144,12 @@ TEST_F(CliInterrupt, StoppedBeforeTheFirstChunkWritesNothing) {
 TEST_F(CliInterrupt, ProgressShowsOnATerminalOnly) {
     // Under a pseudo-terminal (script(1)), progress lines are drawn on stderr with \r; through
     // a file or with --quiet there are none.
-    const std::string run = "\"$FABRISK\" run --trials 300000 --threads 1 --json out.json";
+    const std::string run = "\"$FABRISK\" run --trials 100000 --threads 1 --json out.json";
     const auto tty = shell("script -q -e -c \"" + run + "\" typescript >/dev/null; cat typescript");
     ASSERT_EQ(tty.status, 0) << tty.out << tty.err;
     const auto first = tty.out.find('\r');
     ASSERT_NE(first, std::string::npos) << tty.out;
-    EXPECT_NE(tty.out.find("/ 300,000 trials"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("/ 100,000 trials"), std::string::npos) << tty.out;
     EXPECT_NE(tty.out.find("M trials/s"), std::string::npos);
     EXPECT_NE(tty.out.find(" left  P(target met) 0."), std::string::npos);
     EXPECT_NE(tty.out.find("\033[K"), std::string::npos) << "the line is erased before the summary";
@@ -160,7 +160,7 @@ TEST_F(CliInterrupt, ProgressShowsOnATerminalOnly) {
     EXPECT_EQ(quiet.out.find("trials/s"), std::string::npos) << quiet.out;
     EXPECT_EQ(quiet.out.find("P(target met)"), std::string::npos) << "--quiet drops the summary too";
 
-    const auto file = fabrisk("run --trials 300000 --threads 1");
+    const auto file = fabrisk("run --trials 100000 --threads 1");
     ASSERT_EQ(file.status, 0);
     EXPECT_TRUE(file.err.empty()) << file.err;
     EXPECT_EQ(file.out.find('\r'), std::string::npos);
