@@ -6,6 +6,7 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +48,14 @@ protected:
         return names;
     }
 };
+
+/// Whether process `pid` has a handler for `sig` (the SigCgt mask of /proc/PID/status).
+bool catches(pid_t pid, int sig) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string line; std::getline(status, line);)
+        if (line.rfind("SigCgt:", 0) == 0) return (std::stoull(line.substr(7), nullptr, 16) >> (sig - 1)) & 1u;
+    return false;
+}
 
 /// A result without the fields that say how it was asked for and whether it ended early.
 nlohmann::json statistics_of(const std::string& text) {
@@ -102,7 +111,11 @@ TEST_F(CliInterrupt, SecondSignalEndsAtOnceAndWritesNothing) {
     // first one's notice.)
     ASSERT_EQ(::mkfifo((dir / "fifo").c_str(), 0644), 0);
     const pid_t pid = spawn({"run", "--trials", "1e9", "--threads", "1", "--json", "fifo"});
-    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    // A FIFO output has no temporary file to wait for: wait until the process catches SIGINT
+    // (under the sanitizers start-up alone can take longer than any fixed pause).
+    for (int i = 0; i < 1200 && !catches(pid, SIGINT); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    ASSERT_TRUE(catches(pid, SIGINT));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
     ::kill(pid, SIGINT);
     for (int i = 0; i < 600 && slurp(dir / ".stderr").find("signal again") == std::string::npos; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
