@@ -1,6 +1,6 @@
 // libFuzzer target: scenario parsing and validation, then a tiny run of every scenario that
 // parses. Any exception other than scenario_error from the parser, any exception from the run,
-// any sanitizer report, and any output that breaks an invariant of MODEL.md §5 is a finding.
+// any sanitizer report, and any output that breaks an invariant of docs/model.md §5.1 is a finding.
 //
 // Build: cmake -DCMAKE_CXX_COMPILER=clang++ -DFABRISK_BUILD_FUZZERS=ON ... (see scripts/fuzz.sh).
 // tests/fuzz_regression_test.cpp compiles this file without libFuzzer and replays fuzz/corpus/.
@@ -76,7 +76,7 @@ inline bool known_model_issue(const fb::scenario& s) {
     return false;
 }
 
-/// MODEL.md §5 invariants of one trial's outputs.
+/// docs/model.md §5.1 invariants of one trial's outputs.
 inline void check_trial(const fb::scenario& s, const fb::model& m, const Eigen::ArrayXXd& out, Eigen::Index t) {
     auto o = [&](fb::output x) { return out(t, static_cast<Eigen::Index>(x)); };
     for (std::size_t j = 0; j < fb::output_count; ++j)

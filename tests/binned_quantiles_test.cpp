@@ -198,7 +198,7 @@ TEST(BinnedQuantiles, ExactOverThePilot) {
     }
 }
 
-/// Checks MODEL.md §5 for the summary's quantiles against the values themselves.
+/// Checks docs/model.md §5.2 for the summary's quantiles against the values themselves.
 void expect_guarantee(const fabrisk::output_summary& s, std::vector<double> v, bool integral, const char* what) {
     std::sort(v.begin(), v.end());
     const double n = double(v.size());
@@ -232,7 +232,7 @@ TEST(BinnedQuantiles, GuaranteeHoldsBeyondThePilot) {
             const auto summary = stats.summary(0);
             EXPECT_EQ(summary.count, n);
             expect_guarantee(summary, v, s == shape::integers, "i.i.d.");
-            // With bins from 16,384 pilot values the bound is well inside MODEL.md's 0.001.
+            // With bins from 16,384 pilot values the bound is well inside the 0.001 of docs/model.md §5.2.
             if (pilot == 16384) {
                 EXPECT_LE(summary.rank_error, 0.001) << int(s);
             }

@@ -108,8 +108,8 @@ TEST_F(CliReliability, SelftestPassesAndPrintsOneLinePerCheck) {
     EXPECT_EQ(r.out.find("FAIL"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("PASS  KS gamma(0.7, 2)"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("PASS  gaussian_copula normal-score correlations"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("PASS  worked example (MODEL.md section 6)"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("PASS  default scenario vs MODEL.md section 7"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("PASS  worked example (docs/model.md section 6)"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("PASS  default scenario vs docs/model.md section 7"), std::string::npos) << r.out;
     const auto last = r.out.rfind("selftest: ");
     ASSERT_NE(last, std::string::npos) << r.out;
     const auto lines = std::count(r.out.begin(), r.out.end(), '\n');

@@ -162,7 +162,7 @@ TEST(OutputStatistics, QuantilesAreLowerEmpiricalQuantiles) {
 }
 
 TEST(OutputStatistics, QuantilesWithinReportedRankErrorBeyondThePilot) {
-    // A pilot of 256 over 50 000 values: binned, with the error bound of MODEL.md §5 checked.
+    // A pilot of 256 over 50 000 values: binned, with the error bound of docs/model.md §5.2 checked.
     const Eigen::Index n = 50000;
     const Eigen::ArrayXXd block = sample_block(n, 7);
     fabrisk::output_statistics stats(3, {}, 256);

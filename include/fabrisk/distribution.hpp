@@ -1,7 +1,7 @@
 #pragma once
 /// \file distribution.hpp
 /// Distributions as small value types with free functions (`cdf`, `quantile`, `support`), in
-/// the style of Boost.Math, which is their source of truth. Every family of MODEL.md §2, with
+/// the style of Boost.Math, which is their source of truth. Every family of docs/model.md §2.2, with
 /// optional truncation. Sampling is always by inverse CDF, so a distribution turns any uniform
 /// (pseudo-random, quasi-random, stratified, held at a percentile) into a value.
 ///
@@ -29,7 +29,7 @@
 
 namespace fabrisk {
 
-/// z₀.₉ and z₀.₉₅ exactly as MODEL.md §2 states them.
+/// z₀.₉ and z₀.₉₅ exactly as docs/model.md §2.1 states them.
 inline constexpr double z_0_90 = 1.2815515655446004;
 inline constexpr double z_0_95 = 1.6448536269514722;
 
@@ -367,7 +367,7 @@ inline double cdf(const distribution& d, double x) {
 
 inline double quantile(const distribution& d, double u) {
     if (!d.truncated) return detail::untruncated_quantile(d, u);
-    // MODEL.md §2: X = F⁻¹(F(lo) + U·(F(hi) − F(lo))), kept inside [lo, hi] against rounding.
+    // docs/model.md §2.3: X = F⁻¹(F(lo) + U·(F(hi) − F(lo))), kept inside [lo, hi] against rounding.
     const double x = detail::untruncated_quantile(d, d.cdf_lo + u * (d.cdf_hi - d.cdf_lo));
     return std::min(std::max(x, d.trunc_lo), d.trunc_hi);
 }

@@ -17,7 +17,7 @@
 #include "fabrisk/vector_math.hpp"
 #include "fabrisk/version.hpp"
 
-// The compute build-out model of MODEL.md.
+// The compute build-out model of docs/model.md.
 #include "fabrisk/buildout/analytics.hpp"
 #include "fabrisk/buildout/model.hpp"
 #include "fabrisk/buildout/report.hpp"

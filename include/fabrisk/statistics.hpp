@@ -27,7 +27,7 @@
 
 namespace fabrisk {
 
-/// z for a two-sided 95% interval, as MODEL.md §5 states it.
+/// z for a two-sided 95% interval, as docs/model.md §5.2 states it.
 inline constexpr double z_95 = 1.959963984540054;
 
 /// A share of successes with its Wilson score interval.
@@ -50,7 +50,7 @@ struct proportion {
 /// The percentiles every summary reports: p01, p05, p10, p25, p50, p75, p90, p95, p99.
 inline constexpr std::array<int, 9> standard_percentiles{1, 5, 10, 25, 50, 75, 90, 95, 99};
 
-/// 1e-9·max(1, |y|): the tolerance of MODEL.md §4 for "≥" and "≤".
+/// 1e-9·max(1, |y|): the tolerance of docs/model.md §4.1 for "≥" and "≤".
 inline double comparison_tolerance(double y) noexcept { return 1e-9 * std::max(1.0, std::fabs(y)); }
 /// x ≥ y within the model's tolerance (exact when either side is infinite).
 inline bool at_least(double x, double y) noexcept {

@@ -1,6 +1,6 @@
-// Numerical edge cases of the build-out model. Each case mutates the worked example of MODEL.md §6
+// Numerical edge cases of the build-out model. Each case mutates the worked example of docs/model.md §6
 // (scenarios/worked-example.json) and checks every output against values worked out by hand from
-// MODEL.md §4–5 in the comments, not copied from the program.
+// docs/model.md §4–5 in the comments, not copied from the program.
 //
 // The worked example: start 2024, H = 4, m = 4 (Δ = 0.25, n = 16), deadline 2026 (T_d = 3,
 // j_d = 12); one investor pledging 100 over [0, 4] (C(t) = 25t), s = 1; two fabs of capex 20
@@ -47,7 +47,7 @@ Eigen::ArrayXXd run(const json& doc, int trials = 4, std::uint64_t seed = 11) {
     return out;
 }
 
-/// The ten outputs of one trial, in MODEL.md §5 order.
+/// The ten outputs of one trial, in docs/model.md §5.1 order.
 struct expected {
     double installed_flops, target_met, target_year, capital_raised_busd, fabs_funded, fabs_completed, staffing_factor,
         realized_cost_decline, mean_fab_delay_years, geo_shock;
@@ -437,7 +437,7 @@ TEST(EdgeCases, ComputeOverflowingToInfinity) {
 
 TEST(EdgeCases, SubnormalStaffPerFabNeverGivesNegativeCompute) {
     // staff_per_fab = 4.9e-324 (the smallest subnormal): Q > 0 is tiny whenever a fab runs, so
-    // σ = min(1, W/Q) = 1 and compute is never negative (F_k ≥ 0 by MODEL.md §4, step 8).
+    // σ = min(1, W/Q) = 1 and compute is never negative (F_k ≥ 0 by docs/model.md §4.7, step 8).
     // (Once a bug: the ramp's slope·t + intercept sums rounded Q to a negative subnormal.)
     std::ifstream in(FABRISK_SCENARIO_DIR "/seven-trillion.json");
     std::stringstream text;

@@ -1,4 +1,4 @@
-// The build-out model against MODEL.md: the worked example of §6, a second all-fixed scenario
+// The build-out model against docs/model.md: the worked example of §6, a second all-fixed scenario
 // checked by hand, the dependence structure of §3, and the reference values of §7.
 #include <cmath>
 #include <fstream>
@@ -294,7 +294,7 @@ TEST(Dependence, CorrelatedScalarInputsHaveTheirNormalScoreCorrelation) {
 }
 
 TEST(ReferenceValues, DefaultScenarioAgreesWithTheIndependentImplementation) {
-    // MODEL.md §7 (10^6 trials of an independent implementation); here 2·10^5 trials, bounds of
+    // docs/model.md §7 (10^6 trials of an independent implementation); here 2·10^5 trials, bounds of
     // 5 standard errors of the difference (ours at 2e5, theirs at 1e6).
     const auto s = fb::load_scenario(FABRISK_SCENARIO_DIR "/seven-trillion.json");
     fabrisk::run_options o;

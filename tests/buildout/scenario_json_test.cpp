@@ -1,4 +1,4 @@
-// Every validation rule of MODEL.md §1–3, one by one: each broken rule must be reported as a
+// Every validation rule of docs/model.md §1–3, one by one: each broken rule must be reported as a
 // scenario_error naming the JSON path of the offending value and what was expected. The valid
 // documents start from scenarios/worked-example.json with one field changed.
 #include <cmath>

@@ -82,7 +82,7 @@ struct driver {
 struct drivers_result {
     std::uint64_t trials = 0;           ///< trials behind the deciles
     std::uint64_t spearman_trials = 0;  ///< the first trials, behind the Spearman correlations
-    std::vector<driver> inputs;         ///< random scalar inputs, MODEL.md order
+    std::vector<driver> inputs;         ///< random scalar inputs, docs/model.md §1.13 order
 };
 
 namespace detail {

@@ -1,6 +1,6 @@
 #pragma once
 /// \file buildout/model.hpp
-/// The compute build-out model of MODEL.md §3–5 as an engine model: it maps a block of
+/// The compute build-out model of docs/model.md §3–5 as an engine model: it maps a block of
 /// uniforms (trials × dimension) to a block of outputs (trials × 10).
 ///
 /// Inputs are drawn column by column over the block (structure of arrays), then the trials are
@@ -35,7 +35,7 @@
 
 namespace fabrisk::buildout {
 
-/// The per-trial outputs of MODEL.md §5, in column order.
+/// The per-trial outputs of docs/model.md §5.1, in column order.
 enum class output : std::size_t {
     installed_flops,
     target_met,
@@ -91,8 +91,8 @@ public:
         group_kind kind = group_kind::scalar;
         std::size_t block = 0;  ///< for correlated_scalars: which copula block
     };
-    /// The random inputs by group, in MODEL.md order: each uncorrelated scalar input by its
-    /// path, correlated scalar inputs joined by "+", then `geo_shock` (whether and when),
+    /// The random inputs by group, in the order of docs/model.md §1.13: each uncorrelated scalar
+    /// input by its path, correlated scalar inputs joined by "+", then `geo_shock` (whether and when),
     /// `investor_dropout` (scores, factors, times), `pledges`, `capex_overruns`, `fab_delays`.
     /// Fixed inputs draw nothing and form no group. Every dimension is in exactly one group.
     std::vector<input_group> input_groups() const;
@@ -219,7 +219,7 @@ inline model::model(scenario s) : s_(std::move(s)) {
             disbursed_share_.push_back(x > 0 ? (x < 1 ? x : 1.0) : 0.0);
         }
 
-    // Plan order: by planned start, ties in file order.
+    // Plan order: by planned start, ties in file order (docs/model.md §4.1).
     struct fab_row {
         double start, capex, build, wafers, staff;
         bool exposed;
@@ -262,7 +262,8 @@ inline model::model(scenario s) : s_(std::move(s)) {
         }
     }
 
-    // Scalar inputs: correlated ones form copula blocks (connected components of the pairs).
+    // Scalar inputs: correlated ones form copula blocks (connected components of the pairs),
+    // docs/model.md §3.2.
     std::array<std::size_t, scalar_input_count> parent{};
     std::iota(parent.begin(), parent.end(), std::size_t{0});
     auto root = [&](std::size_t k) {
@@ -302,11 +303,11 @@ inline model::model(scenario s) : s_(std::move(s)) {
         block.first_dim = take(block.inputs.size());
     }
 
-    // The shock: whether, then when.
+    // The shock: whether, then when (docs/model.md §3.5).
     if (s_.shock_probability > 0 && s_.shock_probability < 1) shock_occurs_dim_ = take(1);
     if (s_.shock_probability > 0 && !is_fixed(s_.shock_time)) shock_time_dim_ = take(1);
 
-    // Investors: drop-out scores from a global, a group and an own factor.
+    // Investors: drop-out scores from a global, a group and an own factor (docs/model.md §3.3).
     std::map<std::string, int> group_ids;
     for (const auto& v : s_.investors) {
         auto [it, inserted] = group_ids.emplace(v.group, static_cast<int>(group_ids.size()));
@@ -329,7 +330,7 @@ inline model::model(scenario s) : s_(std::move(s)) {
     }
     for (const auto& v : s_.investors) pledge_dim_.push_back(is_fixed(v.pledge_busd) ? none : take(1));
 
-    // Fabs: overruns, then delays, each an exchangeable one-factor copula.
+    // Fabs: overruns, then delays, each an exchangeable one-factor copula (docs/model.md §3.4).
     const std::size_t fabs = fab_start_.size();
     auto factor_layout = [&](const distribution& d, double rho) {
         factor_dims dims;
@@ -652,7 +653,8 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     };
     auto scalar = [&](scalar_input x, double idle) { return column(ws.scalars, static_cast<Eigen::Index>(x), idle); };
 
-    // 1. Capital on the grid, [k][lane]: C(t) = Σ P_i·clamp((min(t, τ_i) − b_i)/d_i, 0, 1).
+    // 1. Capital on the grid, [k][lane]: C(t) = Σ P_i·clamp((min(t, τ_i) − b_i)/d_i, 0, 1)
+    //    (docs/model.md §4.2).
     //    In grid units a pledge is a line (ramp_sums.hpp) of slope P_i/(d_i·m) from b_i·m to
     //    where it is paid in full or the investor drops out, clamp(τ_i·m, b_i·m, (b_i + d_i)·m):
     //    two updates per investor and one pass over the grid, not investors × steps.
@@ -777,7 +779,7 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
         }
     };
 
-    // 2–3. Funding in plan order. A never falls, so fab f breaks ground at
+    // 2–3. Funding in plan order (docs/model.md §4.3–4.4). A never falls, so fab f breaks ground at
     //      φ_f = max(κ_f, s_f's grid index, φ_{f−1}), κ_f the number of grid points with
     //      A(t_k) < X_f (within tolerance), found by a branch-free binary search in every lane
     //      at once; φ = n + 1 means unfunded, and so is every later fab.
@@ -973,8 +975,8 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
     doubles full_growth = one - r;
     growth(full_growth);
 
-    // 6–10, step by step, the lanes side by side. The five ramp sums are walked up the grid
-    // (ramp_sums.hpp), their rows zeroed behind for the next group; rounding residues are
+    // 6–10 (docs/model.md §4.7), step by step, the lanes side by side. The five ramp sums are
+    // walked up the grid (ramp_sums.hpp), their rows zeroed behind for the next group; rounding residues are
     // never allowed below zero. With a shared staff ratio the Q sums (2 and 3) stay zero and
     // Q = ratio·N, so they are skipped.
     const double wafer_unit = wafer_unit_, staff_unit = staff_unit_, staff_ratio = staff_ratio_;
@@ -1063,8 +1065,8 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
         if (k == j_d_ - 1) G_deadline = G;
     }
 
-    // Installed compute: what was made in the last ℓ years. A running window sum finds the
-    // first crossing; lanes that come near the target before it are redone by summing every
+    // Installed compute: what was made in the last ℓ years (docs/model.md §4.8). A running
+    // window sum finds the first crossing; lanes that come near the target before it are redone by summing every
     // window afresh, so rounding cannot decide.
     const int life = lifetime_steps_;
     const double target = s_.target_flops, target_low = target - comparison_tolerance(target);

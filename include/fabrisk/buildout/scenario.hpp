@@ -1,6 +1,6 @@
 #pragma once
 /// \file buildout/scenario.hpp
-/// The typed scenario of the build-out model (MODEL.md §1–3). A scenario is plain data; it is
+/// The typed scenario of the build-out model (docs/model.md §1–3). A scenario is plain data; it is
 /// read and checked by scenario_json.hpp and played by model.hpp.
 #include <array>
 #include <cstddef>
@@ -11,7 +11,7 @@
 
 namespace fabrisk::buildout {
 
-/// The per-trial scalar inputs (kind U) that may be correlated, in MODEL.md order.
+/// The per-trial scalar inputs (kind U) that may be correlated, in the order of docs/model.md §1.13.
 enum class scalar_input : std::size_t {
     fab_capital_share,
     ramp_years,

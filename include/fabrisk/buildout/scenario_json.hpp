@@ -1,6 +1,6 @@
 #pragma once
 /// \file buildout/scenario_json.hpp
-/// Reads a scenario from JSON and enforces every rule of MODEL.md §1–3. Every broken rule is
+/// Reads a scenario from JSON and enforces every rule of docs/model.md §1–3. Every broken rule is
 /// reported, in document order, in one scenario_error: one problem each, naming the JSON path,
 /// what was expected and what was found, e.g.
 /// `fabs.delay_years.p90: must be greater than median (0.75), got 0.5`. A misspelt key,
@@ -8,6 +8,9 @@
 /// written (`pert(min 5, mode 10, max 25)`); a value in (1, 100] where at most 1 is allowed is
 /// pointed out as a likely percentage. Values that are valid but implausible are not errors:
 /// see plausibility.hpp.
+///
+/// The keys the parser accepts are data (detail::keys), used both by its own checks and by
+/// accepted_keys() and distribution_keys(), so a test can hold docs/model.md to them.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -39,6 +42,19 @@ scenario parse_scenario(const std::string& text);
 scenario load_scenario(const std::string& file);
 /// The bytes of a scenario file, as load_scenario reads them (the same errors and limits).
 std::string read_scenario_file(const std::string& file);
+
+/// Every key path the parser accepts, in document order, each parent before its children:
+/// `name`, ..., `time`, `time.start_year`, ..., `investors.list`, `investors.list[].name`, ...,
+/// `fabs.groups[].staff_per_fab`, ..., `correlations[].spearman`. `[]` stands for any element of
+/// an array. The keys of distribution objects are not included: see distribution_keys().
+const std::vector<std::string>& accepted_keys();
+/// The distribution families a `dist` key may name: fixed, ci90, uniform, normal, ...
+const std::vector<std::string>& distribution_families();
+/// The keys a distribution object of `family` accepts (`dist`, its parameters and, except for
+/// `fixed`, `truncate`); empty for an unknown family.
+std::vector<std::string> distribution_family_keys(const std::string& family);
+/// Every key any distribution object accepts, without repeats: dist, value, min, max, ...
+const std::vector<std::string>& distribution_keys();
 /// Largest accepted grid (horizon_years × steps_per_year), fab count and investor count:
 /// engine limits that keep a trial's memory bounded.
 inline constexpr double max_grid_steps = 100000;
@@ -182,7 +198,7 @@ std::string suggestion(const std::string& name, const Names& candidates) {
     return best.empty() ? " (expected one of: " + listing(candidates) + ")" : " (did you mean \"" + best + "\"?)";
 }
 
-/// An interval domain with open or closed ends, as in MODEL.md's tables.
+/// An interval domain with open or closed ends, as in docs/model.md's tables (§1.2).
 struct domain {
     double lo = -std::numeric_limits<double>::infinity();
     double hi = std::numeric_limits<double>::infinity();
@@ -215,10 +231,88 @@ inline std::string percentage_hint(double x, const domain& d) {
     return "; it looks like a percentage: write " + fmt(x / 100) + " for " + fmt(x) + "%";
 }
 
-/// Rejects keys outside `allowed`, every one of them (one problem each). The path of each key
-/// suggested instead of an unknown one goes into `suggested`, if given.
-inline void check_keys(const json& j, const std::string& path, std::initializer_list<const char*> allowed,
-                       std::set<std::string>* suggested = nullptr) {
+/// The keys each JSON object of a scenario accepts, in the order messages list them (the first of
+/// equally close candidates is the one suggested for a misspelt key). The parser checks every
+/// object against these lists, and accepted_keys() and distribution_keys() are made from them.
+namespace keys {
+template <std::size_t N>
+using list = std::array<const char*, N>;
+
+inline constexpr list<11> root{"name",      "description", "time",   "target",      "plan",        "investors",
+                               "fabs",      "compute",     "talent", "geopolitics", "correlations"};
+inline constexpr list<4> time{"start_year", "horizon_years", "steps_per_year", "deadline_year"};
+inline constexpr list<1> target{"installed_flops"};
+inline constexpr list<1> plan{"fab_capital_share"};
+inline constexpr list<3> investors{"dropout_correlation", "dropout_time", "list"};
+inline constexpr list<2> dropout_correlation{"global", "within_group"};
+inline constexpr list<6> investor{"name",           "group",          "pledge_busd",
+                                  "disburse_start", "disburse_years", "dropout_probability"};  // investors.list[]
+inline constexpr list<12> fabs{"capex_busd",       "capex_overrun",  "capex_overrun_correlation", "build_years",
+                               "delay_years",      "delay_correlation", "ramp_years",             "wafers_per_month",
+                               "staff_per_fab",    "dies_per_wafer", "yield",                     "groups"};
+inline constexpr list<8> fab_group{"name",        "count",       "planned_start",    "exposed",
+                                   "capex_busd",  "build_years", "wafers_per_month", "staff_per_fab"};  // fabs.groups[]
+inline constexpr list<4> compute{"flops_per_die", "cost_decline", "scale_elasticity", "chip_lifetime_years"};
+inline constexpr list<3> talent{"initial_workforce", "hiring_per_year", "attrition_per_year"};
+inline constexpr list<3> geopolitics{"shock_probability", "shock_time", "severity"};
+inline constexpr list<4> correlation{"a", "b", "rho", "spearman"};  // correlations[]
+
+// Distribution objects, by family (docs/model.md §2).
+inline constexpr list<2> fixed{"dist", "value"};
+inline constexpr list<4> uniform{"dist", "min", "max", "truncate"};
+inline constexpr list<4> normal{"dist", "mean", "sd", "truncate"};
+inline constexpr list<6> lognormal{"dist", "median", "p90", "mu", "sigma", "truncate"};
+inline constexpr list<4> ci90{"dist", "low", "high", "truncate"};
+inline constexpr list<5> triangular{"dist", "min", "mode", "max", "truncate"};
+inline constexpr list<6> pert{"dist", "min", "mode", "max", "lambda", "truncate"};
+inline constexpr list<6> beta{"dist", "alpha", "beta", "min", "max", "truncate"};
+inline constexpr list<4> gamma{"dist", "shape", "scale", "truncate"};
+inline constexpr list<4> weibull{"dist", "shape", "scale", "truncate"};
+
+template <std::size_t N>
+std::vector<const char*> to_vector(const list<N>& l) {
+    return {l.begin(), l.end()};
+}
+
+/// The keys of the object at a canonical path ("" for the root, `investors.list[]` for an
+/// investor); empty for a path that holds no object of the scenario.
+inline std::vector<const char*> of_object(const std::string& path) {
+    if (path.empty()) return to_vector(root);
+    if (path == "time") return to_vector(time);
+    if (path == "target") return to_vector(target);
+    if (path == "plan") return to_vector(plan);
+    if (path == "investors") return to_vector(investors);
+    if (path == "investors.dropout_correlation") return to_vector(dropout_correlation);
+    if (path == "investors.list[]") return to_vector(investor);
+    if (path == "fabs") return to_vector(fabs);
+    if (path == "fabs.groups[]") return to_vector(fab_group);
+    if (path == "compute") return to_vector(compute);
+    if (path == "talent") return to_vector(talent);
+    if (path == "geopolitics") return to_vector(geopolitics);
+    if (path == "correlations[]") return to_vector(correlation);
+    return {};
+}
+
+/// The keys of a distribution object of `family`; empty for an unknown family.
+inline std::vector<const char*> of_family(const std::string& family) {
+    if (family == "fixed") return to_vector(fixed);
+    if (family == "uniform") return to_vector(uniform);
+    if (family == "normal") return to_vector(normal);
+    if (family == "lognormal") return to_vector(lognormal);
+    if (family == "ci90") return to_vector(ci90);
+    if (family == "triangular") return to_vector(triangular);
+    if (family == "pert") return to_vector(pert);
+    if (family == "beta") return to_vector(beta);
+    if (family == "gamma") return to_vector(gamma);
+    if (family == "weibull") return to_vector(weibull);
+    return {};
+}
+}  // namespace keys
+
+/// Rejects keys outside `allowed` (a keys::list), every one of them (one problem each). The path
+/// of each key suggested instead of an unknown one goes into `suggested`, if given.
+template <class Names>
+void check_keys(const json& j, const std::string& path, const Names& allowed, std::set<std::string>* suggested = nullptr) {
     std::vector<scenario_problem> unknown;
     std::size_t more = 0;  // beyond what a problem_list keeps
     for (auto it = j.begin(); it != j.end(); ++it) {
@@ -272,18 +366,13 @@ inline void check_domain(double x, const domain& d, const std::string& path) {
 inline constexpr const char* distribution_names[] = {"fixed", "ci90",       "uniform", "normal", "lognormal",
                                                      "pert",  "triangular", "beta",    "gamma",  "weibull"};
 
-/// The parameter keys of a family in their canonical order.
+/// The parameter keys of a family in their canonical order: its keys::list without `dist` and
+/// `truncate`.
 inline std::vector<const char*> parameter_keys(const std::string& name) {
-    if (name == "fixed") return {"value"};
-    if (name == "uniform") return {"min", "max"};
-    if (name == "normal") return {"mean", "sd"};
-    if (name == "lognormal") return {"median", "p90", "mu", "sigma"};
-    if (name == "ci90") return {"low", "high"};
-    if (name == "triangular") return {"min", "mode", "max"};
-    if (name == "pert") return {"min", "mode", "max", "lambda"};
-    if (name == "beta") return {"alpha", "beta", "min", "max"};
-    if (name == "gamma" || name == "weibull") return {"shape", "scale"};
-    return {};
+    std::vector<const char*> parameters;
+    for (const char* key : keys::of_family(name))
+        if (std::string(key) != "dist" && std::string(key) != "truncate") parameters.push_back(key);
+    return parameters;
 }
 
 /// A distribution object as the user wrote it, for messages: `pert(min 5, mode 10, max 25)`,
@@ -381,7 +470,7 @@ inline int integer_field(const json& j, const std::string& path, const domain& d
 }
 
 /// A field of kind U or E: a number (fixed) or a distribution whose support suits the domain.
-/// The closure of the support may touch an open end of the domain (MODEL.md §1, Domains).
+/// The closure of the support may touch an open end of the domain (docs/model.md §1.2).
 inline distribution random_field(const json& j, const std::string& path, const domain& d) {
     if (!j.is_object()) {
         const double x = number(j, path);
@@ -431,19 +520,19 @@ inline distribution distribution_at(const json& j, const std::string& path) {
     try {
         if (name == "fixed") {
             if (j.contains("truncate")) fail(join(path, "truncate"), "not allowed on a fixed value");
-            check_keys(j, path, {"dist", "value"});
+            check_keys(j, path, keys::fixed);
             d = fixed(param("value"));
         } else if (name == "uniform") {
-            check_keys(j, path, {"dist", "min", "max", "truncate"});
+            check_keys(j, path, keys::uniform);
             const double min = param("min"), max = param("max");
             greater("max", max, "min", min);
             d = uniform(min, max);
         } else if (name == "normal") {
-            check_keys(j, path, {"dist", "mean", "sd", "truncate"});
+            check_keys(j, path, keys::normal);
             const double mean = param("mean");
             d = normal(mean, positive_param("sd"));
         } else if (name == "lognormal") {
-            check_keys(j, path, {"dist", "median", "p90", "mu", "sigma", "truncate"});
+            check_keys(j, path, keys::lognormal);
             const bool by_quantiles = j.contains("median") || j.contains("p90");
             const bool by_moments = j.contains("mu") || j.contains("sigma");
             if (by_quantiles && by_moments) fail(path, "give either median and p90 or mu and sigma, not both");
@@ -457,30 +546,33 @@ inline distribution distribution_at(const json& j, const std::string& path) {
                 d = lognormal_median_p90(median, p90);
             }
         } else if (name == "ci90") {
-            check_keys(j, path, {"dist", "low", "high", "truncate"});
+            check_keys(j, path, keys::ci90);
             const double low = param("low"), high = param("high");
             greater("high", high, "low", low);
             d = ci90(low, high);
         } else if (name == "triangular") {
-            check_keys(j, path, {"dist", "min", "mode", "max", "truncate"});
+            check_keys(j, path, keys::triangular);
             double min, mode, max;
             ordered_min_mode_max(min, mode, max);
             d = triangular(min, mode, max);
         } else if (name == "pert") {
-            check_keys(j, path, {"dist", "min", "mode", "max", "lambda", "truncate"});
+            check_keys(j, path, keys::pert);
             double min, mode, max;
             ordered_min_mode_max(min, mode, max);
             const double lambda = param_or("lambda", 4.0);
             if (!(lambda > 0)) fail(join(path, "lambda"), "must be > 0, got " + fmt(lambda));
             d = pert(min, mode, max, lambda);
         } else if (name == "beta") {
-            check_keys(j, path, {"dist", "alpha", "beta", "min", "max", "truncate"});
+            check_keys(j, path, keys::beta);
             const double alpha = positive_param("alpha"), b = positive_param("beta");
             const double min = param_or("min", 0.0), max = param_or("max", 1.0);
             greater("max", max, "min", min);
             d = beta(alpha, b, min, max);
         } else if (name == "gamma" || name == "weibull") {
-            check_keys(j, path, {"dist", "shape", "scale", "truncate"});
+            if (name == "gamma")
+                check_keys(j, path, keys::gamma);
+            else
+                check_keys(j, path, keys::weibull);
             const double shape = positive_param("shape"), scale = positive_param("scale");
             d = name == "gamma" ? gamma(shape, scale) : weibull(shape, scale);
         } else {
@@ -696,7 +788,7 @@ inline void read_correlations(const json* list, scenario& s, const std::array<bo
             complete = false;
             continue;
         }
-        bool ok = problems.attempt([&] { check_keys(c, p, {"a", "b", "rho", "spearman"}, &problems.suggested); });
+        bool ok = problems.attempt([&] { check_keys(c, p, keys::correlation, &problems.suggested); });
         auto input_at = [&](const char* key, std::size_t& k) {
             return problems.attempt([&] {
                 const std::string name = string_at(required(c, p, key), join(p, key));
@@ -771,15 +863,58 @@ inline void read_correlations(const json* list, scenario& s, const std::array<bo
 
 /// A required section object: null (and a problem recorded) if it is missing or not an object;
 /// otherwise its keys are checked too.
-inline const json* section(const json& root, const char* key, std::initializer_list<const char*> allowed,
-                           problem_list& problems) {
+template <class Names>
+const json* section(const json& root, const char* key, const Names& allowed, problem_list& problems) {
     const json* found = nullptr;
     problems.attempt([&] { found = &object_at(required(root, "", key), key); });
     if (found) problems.attempt([&] { check_keys(*found, key, allowed, &problems.suggested); });
     return found;
 }
 
+/// Appends the keys of the object at canonical `path`, each followed by the keys of the object
+/// (or array of objects, `key[]`) it holds.
+inline void collect_keys(const std::string& path, std::vector<std::string>& out) {
+    for (const char* key : keys::of_object(path)) {
+        const std::string p = join(path, key);
+        out.push_back(p);
+        if (!keys::of_object(p).empty())
+            collect_keys(p, out);
+        else if (!keys::of_object(p + "[]").empty())
+            collect_keys(p + "[]", out);
+    }
+}
+
 }  // namespace detail
+
+inline const std::vector<std::string>& accepted_keys() {
+    static const std::vector<std::string> all = [] {
+        std::vector<std::string> out;
+        detail::collect_keys("", out);
+        return out;
+    }();
+    return all;
+}
+
+inline const std::vector<std::string>& distribution_families() {
+    static const std::vector<std::string> all(std::begin(detail::distribution_names), std::end(detail::distribution_names));
+    return all;
+}
+
+inline std::vector<std::string> distribution_family_keys(const std::string& family) {
+    const auto k = detail::keys::of_family(family);
+    return {k.begin(), k.end()};
+}
+
+inline const std::vector<std::string>& distribution_keys() {
+    static const std::vector<std::string> all = [] {
+        std::vector<std::string> out;
+        for (const auto& family : distribution_families())
+            for (const auto& key : distribution_family_keys(family))
+                if (std::find(out.begin(), out.end(), key) == out.end()) out.push_back(key);
+        return out;
+    }();
+    return all;
+}
 
 inline scenario parse_scenario(const std::string& text) {
     using namespace detail;
@@ -795,9 +930,7 @@ inline scenario parse_scenario(const std::string& text) {
     std::array<bool, scalar_input_count> input_valid{};
     scenario s;
     check([&] {
-        check_keys(root, "", {"name", "description", "time", "target", "plan", "investors", "fabs", "compute", "talent",
-                              "geopolitics", "correlations"},
-                   &problems.suggested);
+        check_keys(root, "", keys::root, &problems.suggested);
     });
     check([&] { s.name = string_at(required(root, "", "name"), "name"); });
     if (const json* d = optional(root, "description")) check([&] { s.description = string_at(*d, "description"); });
@@ -810,7 +943,7 @@ inline scenario parse_scenario(const std::string& text) {
 
     // time
     bool start_ok = false, horizon_ok = false, steps_ok = false;
-    if (const json* time = section(root, "time", {"start_year", "horizon_years", "steps_per_year", "deadline_year"}, problems)) {
+    if (const json* time = section(root, "time", keys::time, problems)) {
         start_ok = check([&] {
             s.time.start_year = integer_field(required(*time, "time", "start_year"), "time.start_year", any_real());
         });
@@ -844,23 +977,23 @@ inline scenario parse_scenario(const std::string& text) {
     const double horizon = horizon_ok ? s.time.horizon_years : 1;
 
     // target
-    if (const json* target = section(root, "target", {"installed_flops"}, problems))
+    if (const json* target = section(root, "target", keys::target, problems))
         check([&] {
             s.target_flops = fixed_field(required(*target, "target", "installed_flops"), "target.installed_flops", positive());
         });
 
     // plan
-    if (const json* plan = section(root, "plan", {"fab_capital_share"}, problems))
+    if (const json* plan = section(root, "plan", keys::plan, problems))
         random_input(scalar_input::fab_capital_share, *plan, "plan", "fab_capital_share", unit_open_closed());
 
     // investors
     s.dropout_time = uniform(0, horizon);
-    if (const json* inv = section(root, "investors", {"dropout_correlation", "dropout_time", "list"}, problems)) {
+    if (const json* inv = section(root, "investors", keys::investors, problems)) {
         const std::string p = "investors.dropout_correlation";
         const json* dc = nullptr;
         check([&] { dc = &object_at(required(*inv, "investors", "dropout_correlation"), p); });
         if (dc) {
-            check([&] { check_keys(*dc, p, {"global", "within_group"}, &problems.suggested); });
+            check([&] { check_keys(*dc, p, keys::dropout_correlation, &problems.suggested); });
             const bool global_ok =
                 check([&] { s.dropout_global = fixed_field(required(*dc, p, "global"), p + ".global", unit_closed()); });
             const bool within_ok = check([&] {
@@ -890,8 +1023,7 @@ inline scenario parse_scenario(const std::string& text) {
             const json& o = (*list)[i];
             if (!check([&] { object_at(o, ip); })) continue;
             check([&] {
-                check_keys(o, ip, {"name", "group", "pledge_busd", "disburse_start", "disburse_years", "dropout_probability"},
-                           &problems.suggested);
+                check_keys(o, ip, keys::investor, &problems.suggested);
             });
             investor v;
             if (check([&] { v.name = string_at(required(o, ip, "name"), ip + ".name"); }))
@@ -915,11 +1047,7 @@ inline scenario parse_scenario(const std::string& text) {
     }
 
     // fabs
-    if (const json* fabs = section(root, "fabs",
-                                   {"capex_busd", "capex_overrun", "capex_overrun_correlation", "build_years",
-                                    "delay_years", "delay_correlation", "ramp_years", "wafers_per_month", "staff_per_fab",
-                                    "dies_per_wafer", "yield", "groups"},
-                                   problems)) {
+    if (const json* fabs = section(root, "fabs", keys::fabs, problems)) {
         const json& f = *fabs;
         check([&] { s.capex_busd = fixed_field(required(f, "fabs", "capex_busd"), "fabs.capex_busd", positive()); });
         check([&] { s.capex_overrun = random_field(required(f, "fabs", "capex_overrun"), "fabs.capex_overrun", positive()); });
@@ -960,10 +1088,7 @@ inline scenario parse_scenario(const std::string& text) {
             const json& o = (*groups)[i];
             if (!check([&] { object_at(o, gp); })) continue;
             check([&] {
-                check_keys(o, gp,
-                           {"name", "count", "planned_start", "exposed", "capex_busd", "build_years", "wafers_per_month",
-                            "staff_per_fab"},
-                           &problems.suggested);
+                check_keys(o, gp, keys::fab_group, &problems.suggested);
             });
             fab_group g;
             if (check([&] { g.name = string_at(required(o, gp, "name"), gp + ".name"); }))
@@ -999,8 +1124,7 @@ inline scenario parse_scenario(const std::string& text) {
     }
 
     // compute
-    if (const json* compute =
-            section(root, "compute", {"flops_per_die", "cost_decline", "scale_elasticity", "chip_lifetime_years"}, problems)) {
+    if (const json* compute = section(root, "compute", keys::compute, problems)) {
         random_input(scalar_input::flops_per_die, *compute, "compute", "flops_per_die", positive());
         random_input(scalar_input::cost_decline, *compute, "compute", "cost_decline", {-1, 1, true, true});
         random_input(scalar_input::scale_elasticity, *compute, "compute", "scale_elasticity", non_negative());
@@ -1024,8 +1148,7 @@ inline scenario parse_scenario(const std::string& text) {
     }
 
     // talent
-    if (const json* talent =
-            section(root, "talent", {"initial_workforce", "hiring_per_year", "attrition_per_year"}, problems)) {
+    if (const json* talent = section(root, "talent", keys::talent, problems)) {
         random_input(scalar_input::initial_workforce, *talent, "talent", "initial_workforce", non_negative());
         random_input(scalar_input::hiring_per_year, *talent, "talent", "hiring_per_year", non_negative());
         random_input(scalar_input::attrition_per_year, *talent, "talent", "attrition_per_year", unit_closed());
@@ -1033,7 +1156,7 @@ inline scenario parse_scenario(const std::string& text) {
 
     // geopolitics
     s.shock_time = uniform(0, horizon);
-    if (const json* geo = section(root, "geopolitics", {"shock_probability", "shock_time", "severity"}, problems)) {
+    if (const json* geo = section(root, "geopolitics", keys::geopolitics, problems)) {
         check([&] {
             s.shock_probability = fixed_field(required(*geo, "geopolitics", "shock_probability"),
                                               "geopolitics.shock_probability", unit_closed());

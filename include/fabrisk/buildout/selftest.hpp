@@ -1,9 +1,9 @@
 #pragma once
 /// \file buildout/selftest.hpp
-/// Self-checks of the build-out model that need no files: the worked example of MODEL.md §6
+/// Self-checks of the build-out model that need no files: the worked example of docs/model.md §6
 /// (compiled in) and a variant with a partial ramp, both against their hand-computed results;
 /// thread-count independence; and, given the default scenario, agreement with the independent
-/// reference values of MODEL.md §7. `fabrisk selftest` runs them after fabrisk/selftest.hpp's
+/// reference values of docs/model.md §7. `fabrisk selftest` runs them after fabrisk/selftest.hpp's
 /// engine checks.
 #include <cmath>
 #include <cstdint>
@@ -21,10 +21,10 @@ namespace fabrisk::buildout::selftest {
 
 using fabrisk::selftest::check;
 
-/// scenarios/worked-example.json (MODEL.md §6), compiled in.
+/// scenarios/worked-example.json (docs/model.md §6), compiled in.
 inline constexpr const char* worked_example_json = R"json({
   "name": "worked-example",
-  "description": "The hand-checked example of MODEL.md section 6: every input fixed.",
+  "description": "The hand-checked example of docs/model.md section 6: every input fixed.",
   "time": {"start_year": 2024, "horizon_years": 4, "steps_per_year": 4, "deadline_year": 2026},
   "target": {"installed_flops": 100000},
   "plan": {"fab_capital_share": 1},
@@ -78,11 +78,11 @@ inline check exact_check(const std::string& name, const std::string& text, const
 
 }  // namespace detail
 
-/// MODEL.md §6: installed 135000, met, 2027.0, capital 75, 2 funded, 2 completed, staffing 0.75,
+/// docs/model.md §6: installed 135000, met, 2027.0, capital 75, 2 funded, 2 completed, staffing 0.75,
 /// decline 0, delay 0, no shock.
 inline check worked_example_check() {
     const double expected[output_count] = {135000, 1, 2027.0, 75, 2, 2, 0.75, 0, 0, 0};
-    return detail::exact_check("worked example (MODEL.md section 6)", worked_example_json, expected, 1.0);
+    return detail::exact_check("worked example (docs/model.md section 6)", worked_example_json, expected, 1.0);
 }
 
 /// The worked example with a half-year ramp (worked by hand in tests/buildout/edge_cases_test.cpp):
@@ -118,10 +118,10 @@ inline check determinism_check(const scenario& s, std::uint64_t trials = 5000) {
     }
 }
 
-/// The default scenario against MODEL.md §7 (an independent implementation, 10^6 trials):
+/// The default scenario against docs/model.md §7 (an independent implementation, 10^6 trials):
 /// P(target met) and the means of the main outputs within 5 standard errors of the difference.
 inline check reference_check(const scenario& seven_trillion, std::uint64_t trials = 100000) {
-    const std::string name = "default scenario vs MODEL.md section 7";
+    const std::string name = "default scenario vs docs/model.md section 7";
     try {
         run_options options;
         options.trials = trials;

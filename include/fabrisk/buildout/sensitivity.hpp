@@ -1,6 +1,6 @@
 #pragma once
 /// \file buildout/sensitivity.hpp
-/// Which uncertainties decide the plan: Sobol indices of one output of MODEL.md §5 for every
+/// Which uncertainties decide the plan: Sobol indices of one output of docs/model.md §5.1 for every
 /// input group of the build-out model (model::input_groups), and the table and JSON that
 /// `fabrisk sensitivity` prints and writes.
 ///
@@ -35,7 +35,7 @@ struct sensitivity_result {
     sobol_result sobol;
 };
 
-/// The output called `name` (MODEL.md §5). Throws usage_error for an unknown name and for
+/// The output called `name` (docs/model.md §5.1). Throws usage_error for an unknown name and for
 /// `target_year`, which is +inf in trials that never reach the target, so has no variance to
 /// apportion (ask about `target_met` instead).
 output sensitivity_output(const std::string& name);

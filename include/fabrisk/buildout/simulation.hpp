@@ -1,6 +1,6 @@
 #pragma once
 /// \file buildout/simulation.hpp
-/// From a scenario to the full result of MODEL.md §5, in one call or step by step:
+/// From a scenario to the full result of docs/model.md §5, in one call or step by step:
 ///
 ///     auto s = fabrisk::buildout::load_scenario("plan.json");
 ///     fabrisk::run_options o;
@@ -136,7 +136,7 @@ public:
         return {trials_ - below, trials_};
     }
 
-    /// Everything MODEL.md §5 asks for, over the trials run so far.
+    /// Everything docs/model.md §5 asks for, over the trials run so far.
     result summarize() const {
         if (trials_ == 0) throw usage_error("simulation: no trials have been run");
         const scenario& s = scenario_;
