@@ -72,6 +72,46 @@ TEST(GaussianCopula, FactorTimesTransposeIsSigma) {
     EXPECT_NO_THROW(empty.correlate(none_in, none_out));
 }
 
+TEST(SemidefiniteCholesky, IsLowerTriangularWithTheTextbookEntries) {
+    // Σ = [[1, ρ], [ρ, 1]] has the factor [[1, 0], [ρ, √(1 − ρ²)]]: computed exactly so.
+    Eigen::MatrixXd two(2, 2);
+    const double rho = 0.3;
+    two << 1, rho, rho, 1;
+    const Eigen::MatrixXd L = fabrisk::semidefinite_cholesky(two);
+    EXPECT_EQ(L(0, 0), 1.0);
+    EXPECT_EQ(L(0, 1), 0.0);
+    EXPECT_EQ(L(1, 0), rho);
+    EXPECT_EQ(L(1, 1), std::sqrt(1.0 - rho * rho));
+    // The 3 × 3 example, against the factor worked by hand: l10 = 0.6, l11 = 0.8,
+    // l20 = −0.3, l21 = (0.2 + 0.18)/0.8 = 0.475, l22 = √(1 − 0.09 − 0.225625).
+    const Eigen::MatrixXd M = fabrisk::semidefinite_cholesky(example_sigma());
+    EXPECT_DOUBLE_EQ(M(1, 0), 0.6);
+    EXPECT_DOUBLE_EQ(M(1, 1), 0.8);
+    EXPECT_DOUBLE_EQ(M(2, 0), -0.3);
+    EXPECT_DOUBLE_EQ(M(2, 1), 0.475);
+    EXPECT_DOUBLE_EQ(M(2, 2), std::sqrt(1 - 0.09 - 0.225625));
+    EXPECT_EQ(M(0, 1), 0.0);
+    EXPECT_EQ(M(0, 2), 0.0);
+    EXPECT_EQ(M(1, 2), 0.0);
+}
+
+TEST(SemidefiniteCholesky, SingularMatricesGetZeroColumns) {
+    // All ones (rank 1): the first column is ones, the others zero, and L·Lᵀ is Σ exactly.
+    const Eigen::MatrixXd ones = Eigen::MatrixXd::Ones(4, 4);
+    const Eigen::MatrixXd L = fabrisk::semidefinite_cholesky(ones);
+    EXPECT_EQ(Eigen::VectorXd(L.col(0)), Eigen::VectorXd::Ones(4));
+    EXPECT_EQ(Eigen::MatrixXd(L.rightCols(3)), Eigen::MatrixXd::Zero(4, 3));
+    EXPECT_EQ(Eigen::MatrixXd(L * L.transpose()), ones);
+    // Rank 2 in 3 dimensions: the third score is the mean of the first two, scaled to unit
+    // variance (ρ = 0.5 between the first two).
+    Eigen::MatrixXd s(3, 3);
+    const double c = std::sqrt(0.75);  // corr(x3, x1) for x3 = (x1 + x2)/√3
+    s << 1, 0.5, c, 0.5, 1, c, c, c, 1;
+    const Eigen::MatrixXd K = fabrisk::semidefinite_cholesky(s);
+    EXPECT_EQ(K(2, 2), 0.0);
+    EXPECT_LE((K * K.transpose() - s).cwiseAbs().maxCoeff(), 1e-15);
+}
+
 TEST(GaussianCopula, RecoversCorrelationsWithinFiveStandardErrors) {
     const Eigen::MatrixXd sigma = example_sigma();
     const fabrisk::gaussian_copula copula(sigma);

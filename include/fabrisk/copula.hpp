@@ -4,7 +4,7 @@
 /// values (distribution.hpp's `from_normal_score`).
 ///
 /// `gaussian_copula` correlates d scores with a full correlation matrix; it accepts singular
-/// matrices (rho = 1) because it factors Σ by eigendecomposition, not Cholesky.
+/// matrices (rho = 1): its Cholesky factor gives a zero column where a pivot vanishes.
 /// `factor_score` is the exchangeable one-factor form used for many similar entities.
 #include <cmath>
 #include <string>
@@ -25,6 +25,30 @@ inline double smallest_eigenvalue(const Eigen::MatrixXd& sigma) {
     if (sigma.rows() == 0) return 1.0;
     Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(sigma, Eigen::EigenvaluesOnly);
     return solver.eigenvalues().minCoeff();
+}
+
+/// L lower triangular with L·Lᵀ = Σ for a positive semidefinite Σ: Cholesky's method, with a
+/// pivot at or below `zero_pivot` (a singular Σ such as rho = 1, or rounding just below zero)
+/// taken as zero, which makes that column of L zero. Written out rather than with Eigen's LLT
+/// or eigensolver: their packet kernels round in an order set by the SIMD width, so the factor,
+/// and every trial's scores, would differ in the last bits from build to build; here every
+/// value is one fixed sequence of IEEE operations (and LLT refuses a singular Σ).
+inline Eigen::MatrixXd semidefinite_cholesky(const Eigen::MatrixXd& sigma, double zero_pivot = 1e-12) {
+    const Eigen::Index d = sigma.rows();
+    Eigen::MatrixXd L = Eigen::MatrixXd::Zero(d, d);
+    for (Eigen::Index j = 0; j < d; ++j) {
+        double pivot = sigma(j, j);
+        for (Eigen::Index k = 0; k < j; ++k) pivot -= L(j, k) * L(j, k);
+        if (!(pivot > zero_pivot)) continue;  // Σ is singular here: the column stays zero
+        const double root = std::sqrt(pivot);
+        L(j, j) = root;
+        for (Eigen::Index i = j + 1; i < d; ++i) {
+            double t = sigma(i, j);
+            for (Eigen::Index k = 0; k < j; ++k) t -= L(i, k) * L(j, k);
+            L(i, j) = t / root;
+        }
+    }
+    return L;
 }
 
 /// A Gaussian copula over d normal scores with correlation matrix Σ.
@@ -50,19 +74,17 @@ public:
                 if (sigma(i, j) != sigma(j, i)) throw usage_error("gaussian_copula: matrix must be symmetric");
             }
         }
-        if (d == 0) return;  // Eigen's solver reads out of bounds on an empty matrix
-        Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> solver(sigma);
-        const double smallest = solver.eigenvalues().minCoeff();
+        if (d == 0) return;
+        const double smallest = smallest_eigenvalue(sigma);
         if (smallest < -psd_tolerance)
             throw usage_error("gaussian_copula: correlation matrix is not positive semidefinite (smallest "
                               "eigenvalue " + std::to_string(smallest) + ")");
-        // Σ = V Λ Vᵀ, so L = V Λ^½ gives L Lᵀ = Σ even when Σ is singular.
-        factor_ = solver.eigenvectors() * solver.eigenvalues().cwiseMax(0.0).cwiseSqrt().asDiagonal();
+        factor_ = semidefinite_cholesky(sigma);
     }
 
     Eigen::Index dimension() const noexcept { return sigma_.rows(); }
     const Eigen::MatrixXd& correlation() const noexcept { return sigma_; }
-    /// L with L Lᵀ = Σ.
+    /// L, lower triangular, with L Lᵀ = Σ (semidefinite_cholesky).
     const Eigen::MatrixXd& factor() const noexcept { return factor_; }
 
     /// Rows of `independent` (n × d, independent N(0,1)) become rows of correlated scores

@@ -9,14 +9,14 @@
 /// where g++'s auto-vectoriser gives up on short lane loops (it unrolls them first, then
 /// rarely vectorises the pieces), and only inside functions, never passed by value, so the
 /// vector calling convention (-Wpsabi) never comes into play. The few operations the vector
-/// extensions lack (gather, a comparison's lanes as bits, a masked add, compress, any, an
-/// inverse root by Newton's method) are functions here, AVX-512 instructions when the build has
+/// extensions lack (gather, a comparison's lanes as bits, a masked add, compress, any, a
+/// vector square root) are functions here, AVX-512 instructions when the build has
 /// them and plain loops otherwise (tests/lanes_test.cpp checks both against exact values).
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 
-#if defined(__AVX512F__)
+#if defined(__SSE2__)
 #include <immintrin.h>
 #endif
 
@@ -47,32 +47,37 @@ inline bool any(const ints& mask) {
 #endif
 }
 
-/// y^(−1/2^J) in every lane, for J ≥ 1 and y positive and normal. With AVX-512: an estimate
-/// from J reciprocal square roots of 14 bits (vrsqrt14pd), then two third-order Newton steps
-/// on y·z^(2^J) = 1, accurate to an ulp or two, with no use of the divider (on this machine a
-/// vector square root costs seven multiply-adds; the grid phase needs this root every step).
-/// Elsewhere 1/√…√y, J correctly rounded square roots.
+/// √y in every lane, correctly rounded (IEEE 754 requires it of the instructions used), so
+/// the same bits on every instruction set. Not Eigen's sqrt: with AVX-512 that is an estimate
+/// refined by Newton steps, up to an ulp off and so different from the other builds.
+inline void sqrt(const doubles& y, doubles& into) {
+#if defined(__AVX512F__)
+    into = (doubles)_mm512_sqrt_pd((__m512d)y);
+#elif defined(__AVX__)
+    __m256d half[2];
+    std::memcpy(half, &y, sizeof half);
+    for (auto& h : half) h = _mm256_sqrt_pd(h);
+    std::memcpy(&into, half, sizeof into);
+#elif defined(__SSE2__)
+    __m128d quarter[4];
+    std::memcpy(quarter, &y, sizeof quarter);
+    for (auto& q : quarter) q = _mm_sqrt_pd(q);
+    std::memcpy(&into, quarter, sizeof into);
+#else
+    for (int b = 0; b < count; ++b) into[b] = std::sqrt(y[b]);
+#endif
+}
+
+/// y^(−1/2^J) in every lane, for J ≥ 1: 1/√…√y, J correctly rounded square roots and one
+/// correctly rounded division, so every build and instruction set gives the same bits. (An
+/// estimate such as AVX-512's vrsqrt14pd refined by Newton steps was a little faster here, but
+/// its last bit depended on the estimate's, i.e. on the instruction set.)
 template <int J>
 inline void inverse_root_pow2(const doubles& y, doubles& into) {
     static_assert(J >= 1);
-#if defined(__AVX512F__)
-    doubles z = (doubles)_mm512_rsqrt14_pd((__m512d)y);  // ≈ y^(−1/2)
-    for (int i = 1; i < J; ++i) z *= (doubles)_mm512_rsqrt14_pd((__m512d)z);  // √z as z·z^(−1/2)
-    constexpr double p = double(1 << J), first = 1 / p, second = (p + 1) / (2 * p * p);
-    for (int step = 0; step < 2; ++step) {
-        doubles power = z;
-        for (int i = 0; i < J; ++i) power *= power;  // z^(2^J)
-        const doubles e = 1.0 - y * power;           // y·z^p = 1 − e, so y^(−1/p) = z·(1 − e)^(−1/p)
-        z += z * (e * (first + second * e));         // (1 − e)^(−1/p) ≈ 1 + e/p + (p + 1)e²/(2p²)
-    }
-    into = z;
-#else
-    for (int b = 0; b < count; ++b) {
-        double x = y[b];
-        for (int i = 0; i < J; ++i) x = std::sqrt(x);
-        into[b] = 1.0 / x;
-    }
-#endif
+    doubles x = y;
+    for (int i = 0; i < J; ++i) sqrt(x, x);
+    into = 1.0 / x;
 }
 /// The same for a run-time j in 1 … 6 (m = 2 … 64 steps a year).
 inline void inverse_root_pow2(const doubles& y, int j, doubles& into) {

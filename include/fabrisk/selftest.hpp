@@ -215,7 +215,7 @@ inline check copula_check(std::uint64_t seed = 7, std::size_t n = 20000) {
     return {"gaussian_copula normal-score correlations", ok, text + " (5.5 SE)"};
 }
 
-/// rho = 1 is valid and gives identical scores (the eigendecomposition needs no Cholesky).
+/// rho = 1 is valid and gives identical scores (the factor has a zero column where Σ is singular).
 inline check singular_copula_check(std::uint64_t seed = 8, std::size_t n = 2000) {
     Eigen::MatrixXd sigma(2, 2);
     sigma << 1, 1, 1, 1;

@@ -279,7 +279,21 @@ sobol_result sobol_indices(const Model& model, const Groups& groups, const sobol
     r.bootstrap_resamples = options.bootstrap_resamples;
     r.confidence = options.confidence;
     std::vector<double> point(2 * k);
-    const Eigen::VectorXd point_sums = terms * Eigen::VectorXd::Ones(rows);
+    // sums(i) = Σ_j terms(i, j)·weights(j), each sum in row order. Not Eigen's product: its
+    // kernels (and their fused multiply-adds) depend on the SIMD width, so the indices would
+    // differ in the last bits from build to build. The inner loop runs over the independent
+    // sums, so it vectorises without reordering any of them.
+    auto weighted_sums = [&](const Eigen::VectorXd& weights, Eigen::VectorXd& sums) {
+        sums.setZero();
+        double* const to = sums.data();
+        for (Eigen::Index j = 0; j < rows; ++j) {
+            const double w = weights(j);
+            const double* const t = terms.col(j).data();
+            for (Eigen::Index i = 0; i < m; ++i) to[i] += t[i] * w;
+        }
+    };
+    Eigen::VectorXd point_sums(m);
+    weighted_sums(Eigen::VectorXd::Ones(rows), point_sums);
     r.variance = indices(point_sums, point.data());
     r.mean = c + point_sums(0) / (2 * nd);
 
@@ -296,8 +310,7 @@ sobol_result sobol_indices(const Model& model, const Groups& groups, const sobol
             weights.setZero();
             for (std::uint64_t draw = 0; draw < n; ++draw)
                 weights(static_cast<Eigen::Index>((static_cast<pcg_extras::pcg128_t>(rng()) * n) >> 64)) += 1;
-            sums.setZero();
-            sums.noalias() += terms * weights;
+            weighted_sums(weights, sums);
             indices(sums, boot.col(s).data());
         }
     };

@@ -1,7 +1,7 @@
 #pragma once
 /// \file vector_math.hpp
-/// exp, log and sqrt over arrays: sqrt through Eigen's vectorised (packet) code, exp and log by
-/// kernels of our own on lanes::doubles (exp_lanes, log_lanes).
+/// exp, log and sqrt over arrays, by kernels on lanes::doubles: exp_lanes and log_lanes here,
+/// lanes::sqrt (correctly rounded; Eigen's AVX-512 sqrt is not).
 ///
 /// Eigen evaluates the ragged ends of an array (a misaligned head, a remainder shorter than a
 /// packet) with scalar libm calls, which can differ from the packet code in the last bit. A
@@ -137,7 +137,7 @@ inline void log(const double* in, double* out, Eigen::Index n) {
     detail::apply(in, out, n, [](const block& x) { return detail::through_lanes<log_lanes>(x); });
 }
 inline void sqrt(const double* in, double* out, Eigen::Index n) {
-    detail::apply(in, out, n, [](const block& x) -> block { return x.sqrt(); });
+    detail::apply(in, out, n, [](const block& x) { return detail::through_lanes<lanes::sqrt>(x); });
 }
 
 /// In place over an Eigen array or block (contiguous).

@@ -103,11 +103,20 @@ inline Eigen::ArrayXd average_ranks(const Eigen::Ref<const Eigen::ArrayXd>& x) {
     return ranks;
 }
 
-inline double pearson(Eigen::ArrayXd a, Eigen::ArrayXd b) {
-    a -= a.mean();
-    b -= b.mean();
-    const double denominator = std::sqrt((a * a).sum() * (b * b).sum());
-    return denominator > 0 ? (a * b).sum() / denominator : std::numeric_limits<double>::quiet_NaN();
+/// Pearson's correlation. Sums in index order, in plain loops: Eigen's sum() adds in an order set
+/// by the SIMD width, which would change the last bits of a result from build to build.
+inline double pearson(const Eigen::ArrayXd& a, const Eigen::ArrayXd& b) {
+    const Eigen::Index n = a.size();
+    double sum_a = 0, sum_b = 0;
+    for (Eigen::Index i = 0; i < n; ++i) sum_a += a[i], sum_b += b[i];
+    const double mean_a = sum_a / double(n), mean_b = sum_b / double(n);
+    double aa = 0, bb = 0, ab = 0;
+    for (Eigen::Index i = 0; i < n; ++i) {
+        const double x = a[i] - mean_a, y = b[i] - mean_b;
+        aa += x * x, bb += y * y, ab += x * y;
+    }
+    const double denominator = std::sqrt(aa * bb);
+    return denominator > 0 ? ab / denominator : std::numeric_limits<double>::quiet_NaN();
 }
 
 /// The model plus its scalar inputs' ranks as extra output columns.

@@ -22,7 +22,6 @@
 #include <vector>
 
 #include <Eigen/Core>
-#include <Eigen/QR>
 
 #include "fabrisk/buildout/scenario.hpp"
 #include "fabrisk/copula.hpp"
@@ -410,9 +409,15 @@ inline std::vector<std::pair<int, double>> model::held_uniforms(const input_grou
         break;
     case group_kind::correlated_scalars: {
         const auto& block = copulas_[g.block];
+        // L·z = (z0, …, z0) by forward substitution on the lower-triangular factor; where a
+        // column of L is zero (a singular Σ) that z is free and taken as 0.
         const Eigen::MatrixXd& L = block.copula.factor();
-        const Eigen::VectorXd target = Eigen::VectorXd::Constant(L.rows(), z0);
-        const Eigen::VectorXd z = L.completeOrthogonalDecomposition().solve(target);
+        Eigen::VectorXd z = Eigen::VectorXd::Zero(L.rows());
+        for (Eigen::Index i = 0; i < L.rows(); ++i) {
+            double rest = z0;
+            for (Eigen::Index k = 0; k < i; ++k) rest -= L(i, k) * z[k];
+            z[i] = L(i, i) != 0 ? rest / L(i, i) : 0.0;
+        }
         for (Eigen::Index i = 0; i < z.size(); ++i) held.emplace_back(block.first_dim + static_cast<int>(i), normal_cdf(z[i]));
         break;
     }
@@ -949,14 +954,6 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
         elasticity_one = elasticity_one && kappa[lane] == 1;
         elasticity_zero = elasticity_zero && kappa[lane] == 0;
     }
-    // Eigen's vectorised sqrt on one lanes value (whole packets, so no lane takes a scalar
-    // path); log and exp are vector_math's kernels on lanes.
-    auto apply = [](doubles& x, auto f) {
-        vector_math::block at_hand;
-        FABRISK_LANES_STORE(at_hand.data(), x);
-        at_hand = f(at_hand);
-        FABRISK_LANES_LOAD(x, at_hand.data());
-    };
     // The growth factor x^(−Δ) of x = 1 − r_k, in place. With m = 2^j steps a year it is
     // 1/√…√x (j square roots, each correctly rounded), far cheaper than exp(−Δ·ln x).
     int roots = -1;
@@ -964,7 +961,7 @@ inline void model::play_lanes(Eigen::Index b0, Eigen::Index count, workspace& ws
         if (m_ == 1 << j) roots = j;
     auto growth = [&](doubles& x) {
         if (roots >= 0) {
-            for (int j = 0; j < roots; ++j) apply(x, [](const vector_math::block& v) -> vector_math::block { return v.sqrt(); });
+            for (int j = 0; j < roots; ++j) lanes::sqrt(x, x);
             x = 1.0 / x;
         } else {
             vector_math::log_lanes(x, x);
