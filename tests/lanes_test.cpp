@@ -1,5 +1,5 @@
-// Tests for fabrisk/lanes.hpp: the helpers with an AVX-512 path (gather, compress, any) against
-// plain loops, so the native build's intrinsics and the portable build's loops agree.
+// Tests for fabrisk/lanes.hpp: the helpers with an instruction per target (gather, compress, any,
+// bits, sqrt) against exact values, whatever the lane count of the build.
 #include "fabrisk/lanes.hpp"
 
 #include <algorithm>
@@ -14,19 +14,47 @@
 
 namespace lanes = fabrisk::lanes;
 
+/// Eight values as the lanes of 8/count vectors, and back.
+template <class V, class T>
+V part(const T (&values)[8], int first) {
+    V v;
+    std::memcpy(&v, values + first, sizeof v);
+    return v;
+}
+
+TEST(Lanes, CountIsOneRegisterOfTheTarget) {
+#if defined(__AVX512F__)
+    EXPECT_EQ(lanes::count, 8);
+#elif defined(__AVX2__)
+    EXPECT_EQ(lanes::count, 4);
+#else
+    EXPECT_EQ(lanes::count, 2);
+#endif
+    EXPECT_EQ(1 << lanes::count_shift, lanes::count);
+    EXPECT_EQ(sizeof(lanes::doubles), lanes::count * sizeof(double));
+    lanes::ints index;
+    lanes::iota(index);
+    for (int b = 0; b < lanes::count; ++b) EXPECT_EQ(index[b], b);
+}
+
 TEST(Lanes, GatherReadsEachLanesOwnIndex) {
     std::vector<double> table(100);
     for (std::size_t i = 0; i < table.size(); ++i) table[i] = 0.5 * double(i) - 7.0;
-    const lanes::ints index{3, 99, 0, 42, 42, 7, 64, 1};
-    lanes::doubles got;
-    lanes::gather(table.data(), index, got);
-    for (int b = 0; b < lanes::count; ++b) EXPECT_EQ(got[b], table[static_cast<std::size_t>(index[b])]) << b;
+    const std::int64_t indices[8] = {3, 99, 0, 42, 42, 7, 64, 1};
+    for (int first = 0; first < 8; first += lanes::count) {
+        const auto index = part<lanes::ints>(indices, first);
+        lanes::doubles got;
+        lanes::gather(table.data(), index, got);
+        for (int b = 0; b < lanes::count; ++b) EXPECT_EQ(got[b], table[static_cast<std::size_t>(index[b])]) << b;
+    }
 }
 
 TEST(Lanes, CompressKeepsSelectedLanesInOrderWithTheirPlaces) {
-    // Every one of the 256 masks: the kept values, in lane order, with their places.
-    const lanes::ints places = lanes::ints{0, 1, 2, 3, 4, 5, 6, 7} * 3 + 1000;
-    for (unsigned pattern = 0; pattern < 256; ++pattern) {
+    // Every mask: the kept values, in lane order, with their places.
+    lanes::ints places;
+    lanes::iota(places);
+    places = places * 3 + 1000;
+    for (unsigned pattern = 0; pattern < (1u << lanes::count); ++pattern) {
         lanes::doubles x;
         lanes::ints keep;
         for (int b = 0; b < lanes::count; ++b) {
@@ -46,36 +74,59 @@ TEST(Lanes, CompressKeepsSelectedLanesInOrderWithTheirPlaces) {
         }
         EXPECT_EQ(kept, expected) << pattern;
         EXPECT_EQ(lanes::any(keep), pattern != 0) << pattern;
+        EXPECT_EQ(lanes::bits(keep), pattern);
     }
 }
 
+/// The bits of eight lanes, from 8/count vectors' bits.
+template <class F>
+unsigned eight_bits(F lane_bits) {
+    unsigned all = 0;
+    for (int first = 0; first < 8; first += lanes::count) all |= lane_bits(first) << first;
+    return all;
+}
+
 TEST(Lanes, OutsideMarksLanesBeyondTheRangeAndNaN) {
-    const lanes::doubles x{-0.5, -0.425, -0.4250000000000001, 0.0, 0.425, 0.4250000000000001, NAN, INFINITY};
+    const double x[8] = {-0.5, -0.425, -0.4250000000000001, 0.0, 0.425, 0.4250000000000001, NAN, INFINITY};
+    auto outside = [&](double lo, double hi) {
+        return eight_bits([&](int first) { return lanes::outside(part<lanes::doubles>(x, first), lo, hi); });
+    };
     // Lanes 2, 5, 6 and 7 are outside [−0.425, 0.425] (the ends belong to the range; NaN is
     // outside every range), and lane 0.
-    EXPECT_EQ(lanes::outside(x, -0.425, 0.425), 0b11100101u);
-    EXPECT_EQ(lanes::outside(x, -1.0, 1.0), 0b11000000u);
-    EXPECT_EQ(lanes::outside(x, 0.0, 0.0), 0b11110111u);
+    EXPECT_EQ(outside(-0.425, 0.425), 0b11100101u);
+    EXPECT_EQ(outside(-1.0, 1.0), 0b11000000u);
+    EXPECT_EQ(outside(0.0, 0.0), 0b11110111u);
 }
 
 TEST(Lanes, NotAtLeastAndAddWhereCountLanesBelow) {
-    const lanes::doubles x{1, 2, 3, 4, NAN, 6, 7, -INFINITY}, y{1, 3, 2, 5, 0, NAN, INFINITY, -INFINITY};
-    // !(x ≥ y): lanes 1, 3, 4 (NaN), 5 (NaN) and 6; equal lanes 0 and 7 are at least.
-    const unsigned below = lanes::not_at_least(x, y);
+    const double x[8] = {1, 2, 3, 4, NAN, 6, 7, -INFINITY}, y[8] = {1, 3, 2, 5, 0, NAN, INFINITY, -INFINITY};
+    // !(x ≥ y): lanes 1, 3 (smaller), 4 and 5 (NaN) and 6; not 0, 2 or 7 (equal or larger).
+    const unsigned below = eight_bits(
+        [&](int first) { return lanes::not_at_least(part<lanes::doubles>(x, first), part<lanes::doubles>(y, first)); });
     EXPECT_EQ(below, 0b01111010u);
-    lanes::ints count{10, 20, 30, 40, 50, 60, 70, 80};
-    lanes::add_where(count, below, 4);
-    lanes::add_where(count, 0b10000001u, -1);
-    const lanes::ints expected{9, 24, 30, 44, 54, 64, 74, 79};
-    for (int b = 0; b < lanes::count; ++b) EXPECT_EQ(count[b], expected[b]) << b;
+    const std::int64_t start[8] = {10, 20, 30, 40, 50, 60, 70, 80}, expected[8] = {9, 24, 30, 44, 54, 64, 74, 79};
+    for (int first = 0; first < 8; first += lanes::count) {
+        auto count = part<lanes::ints>(start, first);
+        lanes::add_where(count, below >> first, 4);
+        lanes::add_where(count, 0b10000001u >> first, -1);
+        for (int b = 0; b < lanes::count; ++b) EXPECT_EQ(count[b], expected[first + b]) << first + b;
+    }
 }
 
 TEST(Lanes, AnyFollowsComparisons) {
-    const lanes::doubles x{1, 2, 3, 4, 5, 6, 7, 8};
-    EXPECT_TRUE(lanes::any(x > 7.5));
-    EXPECT_FALSE(lanes::any(x > 8.0));
-    EXPECT_TRUE(lanes::any(x == 1.0));
-    EXPECT_FALSE(lanes::any(x != x));  // no NaN
+    const double values[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    bool above = false, at_top = false, one = false, nan = false;
+    for (int first = 0; first < 8; first += lanes::count) {
+        const auto x = part<lanes::doubles>(values, first);
+        above = above || lanes::any(x > 7.5);
+        at_top = at_top || lanes::any(x > 8.0);
+        one = one || lanes::any(x == 1.0);
+        nan = nan || lanes::any(x != x);
+    }
+    EXPECT_TRUE(above);
+    EXPECT_FALSE(at_top);
+    EXPECT_TRUE(one);
+    EXPECT_FALSE(nan);  // no NaN
 }
 
 TEST(Lanes, SqrtAndInverseRootsAreTheScalarCorrectlyRoundedOnesBitForBit) {
@@ -86,7 +137,8 @@ TEST(Lanes, SqrtAndInverseRootsAreTheScalarCorrectlyRoundedOnesBitForBit) {
     for (int round = 0; round < 4000; ++round) {
         lanes::doubles y, root, inverse;
         for (int b = 0; b < lanes::count; ++b) y[b] = std::pow(10.0, exponent(rng)) * (1 + b * 1e-3);
-        if (round == 0) y[0] = 0.0, y[1] = HUGE_VAL, y[2] = std::nan(""), y[3] = 4.9e-324, y[4] = -1.0;
+        const double special[] = {0.0, HUGE_VAL, std::nan(""), 4.9e-324, -1.0, 1.0};
+        if (round < 6) y[round % lanes::count] = special[round];
         lanes::sqrt(y, root);
         const int j = 1 + round % 6;
         lanes::inverse_root_pow2(y, j, inverse);
@@ -116,7 +168,7 @@ TEST(Lanes, InverseRootPow2IsWithinTwoUlpsOfTheExactRoot) {
         for (int round = 0; round < 2000; ++round) {
             lanes::doubles y, got;
             for (int b = 0; b < lanes::count; ++b) y[b] = b % 2 ? near_one(rng) : std::pow(10.0, exponent(rng));
-            if (round == 0) y[0] = 1.0, y[1] = 0.25, y[2] = 2.0;
+            if (round < 3) y[0] = round == 0 ? 1.0 : round == 1 ? 0.25 : 2.0;
             lanes::inverse_root_pow2(y, j, got);
             for (int b = 0; b < lanes::count; ++b) {
                 const long double exact = std::pow(static_cast<long double>(y[b]), -1.0L / static_cast<long double>(1 << j));

@@ -1,17 +1,20 @@
 #pragma once
 /// \file lanes.hpp
-/// Eight trials side by side as one vector value: `lanes::doubles` holds one double per
-/// trial, `lanes::ints` one 64-bit integer (or a comparison's all-ones/zero mask) per trial.
+/// Trials side by side as one vector value: `lanes::doubles` holds one double per trial,
+/// `lanes::ints` one 64-bit integer (or a comparison's all-ones/zero mask) per trial. The
+/// number of lanes is one register of the instruction set the code is compiled for: 8 with
+/// AVX-512, 4 with AVX2, 2 otherwise (SSE2, NEON, or generic code). Every lane runs the same
+/// IEEE operations, and no result depends on a value's neighbours, so a trial's bits do not
+/// depend on the width (tests/buildout/golden_bits_test.cpp checks every width).
 ///
 /// These are GCC/Clang vector extensions: `+ − × ÷` and comparisons act lane by lane, and
-/// `mask ? a : b` selects. That is one AVX-512 register with -march=native on this machine,
-/// two or four narrower ones elsewhere, with the same results in every lane. They are used
-/// where g++'s auto-vectoriser gives up on short lane loops (it unrolls them first, then
-/// rarely vectorises the pieces), and only inside functions, never passed by value, so the
-/// vector calling convention (-Wpsabi) never comes into play. The few operations the vector
-/// extensions lack (gather, a comparison's lanes as bits, a masked add, compress, any, a
-/// vector square root) are functions here, AVX-512 instructions when the build has
-/// them and plain loops otherwise (tests/lanes_test.cpp checks both against exact values).
+/// `mask ? a : b` selects. They are used where g++'s auto-vectoriser gives up on short lane
+/// loops (it unrolls them first, then rarely vectorises the pieces), and only inside functions,
+/// never passed by value, so the vector calling convention (-Wpsabi) never comes into play. A
+/// vector wider than the target's registers would be kept in memory (g++ spills it), hence the
+/// width per target. The few operations the extensions lack (gather, a comparison's lanes as
+/// bits, a masked add, compress, any, square root) are functions here: an instruction where the
+/// target has one, a plain loop otherwise (tests/lanes_test.cpp checks them against exact values).
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -20,30 +23,67 @@
 #include <immintrin.h>
 #endif
 
+#if defined(__AVX512F__)
+#define FABRISK_LANES_COUNT 8
+#elif defined(__AVX2__)
+#define FABRISK_LANES_COUNT 4
+#else
+#define FABRISK_LANES_COUNT 2
+#endif
+/// For code that needs the count in the preprocessor (a shuffle's constant lane indices).
+#define FABRISK_LANES_COUNT_IS(n) (FABRISK_LANES_COUNT == (n))
+
 namespace fabrisk::lanes {
 
-inline constexpr int count = 8;
+inline constexpr int count = FABRISK_LANES_COUNT;
+/// log2(count), for lane offsets as shifts.
+inline constexpr int count_shift = count == 8 ? 3 : count == 4 ? 2 : 1;
+static_assert(1 << count_shift == count);
+/// The widest lane count on any target: buffers sized for it fit every build.
+inline constexpr int max_count = 8;
+
 using doubles = double __attribute__((vector_size(count * sizeof(double))));
 using ints = std::int64_t __attribute__((vector_size(count * sizeof(std::int64_t))));
 
-/// into[b] = base[index[b]] for every lane b: one gather instruction with AVX-512, a loop of
-/// loads elsewhere.
+/// 0, 1, …, max_count − 1: load `count` of them for each lane's index.
+alignas(64) inline constexpr std::int64_t lane_numbers[max_count] = {0, 1, 2, 3, 4, 5, 6, 7};
+
+/// Each lane's index, 0 … count − 1.
+inline void iota(ints& into) { std::memcpy(&into, lane_numbers, sizeof into); }
+
+/// into[b] = base[index[b]] for every lane b: one gather instruction with AVX2 or AVX-512, a
+/// loop of loads elsewhere.
 inline void gather(const double* base, const ints& index, doubles& into) {
 #if defined(__AVX512F__)
     into = (doubles)_mm512_i64gather_pd((__m512i)index, base, 8);
+#elif defined(__AVX2__)
+    into = (doubles)_mm256_i64gather_pd(base, (__m256i)index, 8);
 #else
     for (int b = 0; b < count; ++b) into[b] = base[index[b]];
 #endif
 }
-/// Whether any lane of a comparison's mask is set: one instruction with AVX-512 (a plain loop
-/// over the lanes extracts them one by one).
+
+/// A comparison's mask as bits, bit b for lane b (the sign bit of each lane).
+inline unsigned bits(const ints& mask) {
+#if defined(__AVX512F__)
+    return _mm512_cmplt_epi64_mask((__m512i)mask, _mm512_setzero_si512());
+#elif defined(__AVX2__)
+    return static_cast<unsigned>(_mm256_movemask_pd((__m256d)mask));
+#elif defined(__SSE2__)
+    return static_cast<unsigned>(_mm_movemask_pd((__m128d)mask));
+#else
+    unsigned out = 0;
+    for (int b = 0; b < count; ++b) out |= static_cast<unsigned>(mask[b] < 0) << b;
+    return out;
+#endif
+}
+
+/// Whether any lane of a comparison's mask is set.
 inline bool any(const ints& mask) {
 #if defined(__AVX512F__)
     return _mm512_test_epi64_mask((__m512i)mask, (__m512i)mask) != 0;
 #else
-    std::int64_t folded = 0;
-    for (int b = 0; b < count; ++b) folded |= mask[b];
-    return folded != 0;
+    return bits(mask) != 0;
 #endif
 }
 
@@ -53,16 +93,10 @@ inline bool any(const ints& mask) {
 inline void sqrt(const doubles& y, doubles& into) {
 #if defined(__AVX512F__)
     into = (doubles)_mm512_sqrt_pd((__m512d)y);
-#elif defined(__AVX__)
-    __m256d half[2];
-    std::memcpy(half, &y, sizeof half);
-    for (auto& h : half) h = _mm256_sqrt_pd(h);
-    std::memcpy(&into, half, sizeof into);
+#elif defined(__AVX2__)
+    into = (doubles)_mm256_sqrt_pd((__m256d)y);
 #elif defined(__SSE2__)
-    __m128d quarter[4];
-    std::memcpy(quarter, &y, sizeof quarter);
-    for (auto& q : quarter) q = _mm_sqrt_pd(q);
-    std::memcpy(&into, quarter, sizeof into);
+    into = (doubles)_mm_sqrt_pd((__m128d)y);
 #else
     for (int b = 0; b < count; ++b) into[b] = std::sqrt(y[b]);
 #endif
@@ -92,16 +126,13 @@ inline void inverse_root_pow2(const doubles& y, int j, doubles& into) {
 }
 
 /// Bit b set for each lane b where x is not within [lo, hi], NaN included: two comparisons
-/// straight into a mask register with AVX-512 (a vector mask would take two more operations to
-/// get there), a loop elsewhere.
+/// straight into a mask register with AVX-512.
 inline unsigned outside(const doubles& x, double lo, double hi) {
 #if defined(__AVX512F__)
     return _mm512_cmp_pd_mask((__m512d)x, _mm512_set1_pd(hi), _CMP_NLE_UQ) |
            _mm512_cmp_pd_mask((__m512d)x, _mm512_set1_pd(lo), _CMP_NGE_UQ);
 #else
-    unsigned bits = 0;
-    for (int b = 0; b < count; ++b) bits |= static_cast<unsigned>(!(x[b] >= lo && x[b] <= hi)) << b;
-    return bits;
+    return bits(~((x >= lo) & (x <= hi)));  // comparisons with NaN are false
 #endif
 }
 
@@ -110,18 +141,18 @@ inline unsigned not_at_least(const doubles& x, const doubles& y) {
 #if defined(__AVX512F__)
     return _mm512_cmp_pd_mask((__m512d)x, (__m512d)y, _CMP_NGE_UQ);
 #else
-    unsigned bits = 0;
-    for (int b = 0; b < count; ++b) bits |= static_cast<unsigned>(!(x[b] >= y[b])) << b;
-    return bits;
+    return bits(~(x >= y));
 #endif
 }
 
-/// to[b] += step for each lane b whose bit is set in `bits`: one masked add with AVX-512.
-inline void add_where(ints& to, unsigned bits, std::int64_t step) {
+/// to[b] += step for each lane b whose bit is set in `selected`: one masked add with AVX-512.
+inline void add_where(ints& to, unsigned selected, std::int64_t step) {
 #if defined(__AVX512F__)
-    to = (ints)_mm512_mask_add_epi64((__m512i)to, static_cast<__mmask8>(bits), (__m512i)to, _mm512_set1_epi64(step));
+    to = (ints)_mm512_mask_add_epi64((__m512i)to, static_cast<__mmask8>(selected), (__m512i)to, _mm512_set1_epi64(step));
 #else
-    for (int b = 0; b < count; ++b) to[b] += ((bits >> b) & 1u) ? step : 0;
+    ints lane;
+    iota(lane);
+    to += -(((ints{} + static_cast<std::int64_t>(selected)) >> lane) & 1) & step;
 #endif
 }
 

@@ -94,7 +94,7 @@ inline double inverse_normal_cdf(double p) noexcept {
     return q < 0 ? -value : value;
 }
 
-/// Φ⁻¹ applied to every element of `p` (in place is allowed), eight at a time in lanes::doubles.
+/// Φ⁻¹ applied to every element of `p` (in place is allowed), a vector (lanes::doubles) at a time.
 /// The central formula is applied to every value (85% need it; no branch); the tail values are
 /// compressed into a short list as they go and done together afterwards: their logarithm by
 /// vector_math::log_lanes, the square root by Eigen's vectorised one, both tail formulas
@@ -109,8 +109,10 @@ inline void inverse_normal_cdf(const Eigen::Ref<const Eigen::ArrayXd>& p, Eigen:
     for (Eigen::Index start = 0; start < p.size(); start += run) {
         const Eigen::Index len = std::min(run, p.size() - start);
         int tails = 0;
-        lanes::ints places = lanes::ints{0, 1, 2, 3, 4, 5, 6, 7} + start;  // the next vector's indices
-        // The central formula for eight values; tails, and anything not a number in [0, 1]
+        lanes::ints places;  // the next vector's indices
+        lanes::iota(places);
+        places += start;
+        // The central formula for one vector of values; tails, and anything not a number in [0, 1]
         // (NaN is outside every range), join the list.
         auto central = [&](const lanes::doubles& x, lanes::doubles& z) __attribute__((always_inline)) {
             const lanes::doubles q = x - 0.5;
@@ -179,7 +181,7 @@ inline void inverse_normal_cdf(const Eigen::Ref<const Eigen::ArrayXd>& p, Eigen:
     }
 }
 
-/// Φ applied to every element of `x` (in place is allowed), eight at a time in lanes::doubles:
+/// Φ applied to every element of `x` (in place is allowed), a vector (lanes::doubles) at a time:
 /// Cephes' ndtr with y = x/√2, Φ = (1 + erf(y))/2 for |y| < 1 and erfc(|y|)/2 (or 1 minus it)
 /// from exp(−y²)·P(|y|)/Q(|y|) up to |y| = 8; both formulas run for every value, with no branch,
 /// and the exponential over the whole run of values at once (Eigen's vectorised exp). Beyond

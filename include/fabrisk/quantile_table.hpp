@@ -92,8 +92,8 @@ public:
         return (low || !std::isfinite(b_)) ? std::exp(v) : b_ - std::exp(v);
     }
 
-    /// The quantile at every probability of `u` (in place is allowed), eight at a time in
-    /// lanes::doubles: the logit and the final exponential by Eigen's vectorised log and exp,
+    /// The quantile at every probability of `u` (in place is allowed), a vector
+    /// (lanes::doubles) at a time: the logit and the final exponential by Eigen's vectorised log and exp,
     /// the table's four values per interval gathered. Agrees with the scalar form to a few ulps
     /// (tests/quantile_table_test.cpp checks both against Boost); a value depends only on its
     /// probability, never on its place in the block.

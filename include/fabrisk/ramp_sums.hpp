@@ -10,8 +10,8 @@
 /// still zero) keeps a sum exactly zero until some line has begun to rise.
 ///
 /// The differences live in rows [k][slot][A, B] of 2·lanes::count doubles, so one lane's
-/// update is one 16-byte add. Lane b keeps slot (b >> 1) + 4·(b & 1): the order in which the
-/// two unpacking shuffles of a row return the lanes in order.
+/// update is one 16-byte add. Lane b keeps slot (b >> 1) + (count/2)·(b & 1): the order in which
+/// the two unpacking shuffles of a row return the lanes in order.
 #include <cstdint>
 #include <cstring>
 
@@ -22,20 +22,35 @@ namespace fabrisk::ramp_sums {
 /// Doubles in one grid row of differences, and its log2 (row offsets as shifts: g++ turns a
 /// selected-then-scaled index vector into a masked 64-bit multiply, a slow instruction).
 inline constexpr std::int64_t row = 2 * lanes::count;
-inline constexpr int row_shift = 4;
+inline constexpr int row_shift = lanes::count_shift + 1;
 static_assert(row == std::int64_t{1} << row_shift);
 
-/// Offset of lane b's (A, B) pair within a row: 2·slot(b).
+namespace detail {
+constexpr std::int64_t slot_offset(int b) { return 2 * ((b >> 1) + (lanes::count / 2) * (b & 1)); }
+}  // namespace detail
+
+/// Offset of lane b's (A, B) pair within a row: 2·slot(b) (the first lanes::count entries).
 /// (A table to load, not a function returning a vector: see lanes.hpp on -Wpsabi.)
-alignas(64) inline constexpr std::int64_t slot_offsets[lanes::count] = {0, 8, 2, 10, 4, 12, 6, 14};
+alignas(64) inline constexpr std::int64_t slot_offsets[lanes::max_count] = {
+    detail::slot_offset(0), detail::slot_offset(1), detail::slot_offset(2), detail::slot_offset(3),
+    detail::slot_offset(4), detail::slot_offset(5), detail::slot_offset(6), detail::slot_offset(7)};
 
 /// rows[at[b]] += (A[b], B[b]) for every lane b, where at[b] = k·row + slot_offsets[b] for
 /// the lane's own row k. Lanes never share a slot, so they never collide.
 inline void add(double* rows, const lanes::ints& at, const lanes::doubles& A, const lanes::doubles& B) {
     using pair = double __attribute__((vector_size(2 * sizeof(double))));
     alignas(64) double pairs[row];
+    // (A0, B0, A1, B1, …): the first half of the lanes' pairs in lo, the second in hi.
+#if FABRISK_LANES_COUNT_IS(8)
     const lanes::doubles lo = __builtin_shufflevector(A, B, 0, 8, 1, 9, 2, 10, 3, 11);
     const lanes::doubles hi = __builtin_shufflevector(A, B, 4, 12, 5, 13, 6, 14, 7, 15);
+#elif FABRISK_LANES_COUNT_IS(4)
+    const lanes::doubles lo = __builtin_shufflevector(A, B, 0, 4, 1, 5);
+    const lanes::doubles hi = __builtin_shufflevector(A, B, 2, 6, 3, 7);
+#else
+    const lanes::doubles lo = __builtin_shufflevector(A, B, 0, 2);
+    const lanes::doubles hi = __builtin_shufflevector(A, B, 1, 3);
+#endif
     FABRISK_LANES_STORE(pairs, lo);
     FABRISK_LANES_STORE(pairs + lanes::count, hi);
     for (int b = 0; b < lanes::count; ++b) {
@@ -50,7 +65,7 @@ inline void add(double* rows, const lanes::ints& at, const lanes::doubles& A, co
 
 /// The running sums ΣA and ΣB of one sum of lines, in slot order, walked up the grid.
 struct running {
-    lanes::doubles lo{}, hi{};  ///< slots 0–3 and 4–7, each (A, B)
+    lanes::doubles lo{}, hi{};  ///< the first and second half of the slots, each (A, B)
 
     /// Takes row k's differences (and zeroes the row, ready for the next use); returns the
     /// lanes' k·ΣA − ΣB in lane order in `value`.
@@ -63,8 +78,17 @@ struct running {
         FABRISK_LANES_STORE(at_row + lanes::count, zero);
         lo += d_lo;
         hi += d_hi;
+        // Lane b's pair is in lo for even b, in hi for odd b, at pair b >> 1.
+#if FABRISK_LANES_COUNT_IS(8)
         const lanes::doubles A = __builtin_shufflevector(lo, hi, 0, 8, 2, 10, 4, 12, 6, 14);
         const lanes::doubles B = __builtin_shufflevector(lo, hi, 1, 9, 3, 11, 5, 13, 7, 15);
+#elif FABRISK_LANES_COUNT_IS(4)
+        const lanes::doubles A = __builtin_shufflevector(lo, hi, 0, 4, 2, 6);
+        const lanes::doubles B = __builtin_shufflevector(lo, hi, 1, 5, 3, 7);
+#else
+        const lanes::doubles A = __builtin_shufflevector(lo, hi, 0, 2);
+        const lanes::doubles B = __builtin_shufflevector(lo, hi, 1, 3);
+#endif
         value = k * A - B;
     }
 };

@@ -7,7 +7,7 @@
 /// O(log n), which makes any trial reachable directly.
 ///
 /// A block is filled `trial_lanes` trials at a time, one LCG per trial, stepped side by side
-/// as vectors of eight states (detail::xsh_rr_draws); the numbers are bit-identical to
+/// as vectors of lanes::count states (detail::xsh_rr_draws); the numbers are bit-identical to
 /// pcg-cpp's pcg32 (tests/random_stream_test.cpp checks them against it).
 #include <array>
 #include <cstddef>
@@ -19,6 +19,7 @@
 #include <pcg_random.hpp>
 
 #include "fabrisk/error.hpp"
+#include "fabrisk/lanes.hpp"
 
 namespace fabrisk {
 
@@ -63,10 +64,10 @@ inline std::uint32_t xsh_rr(std::uint64_t old) noexcept {
     return (x >> rot) | (x << ((32 - rot) & 31));
 }
 
-/// Eight LCG states (one per trial), and eight doubles, as vector values (GCC/Clang vector
-/// extensions; one AVX-512 register each on this machine).
-using states = std::uint64_t __attribute__((vector_size(64)));
-using unit_values = double __attribute__((vector_size(64)));
+/// One LCG state per trial and one double per trial, as vector values of lanes::count lanes
+/// (lanes.hpp: one register of the target).
+using states = std::uint64_t __attribute__((vector_size(lanes::count * sizeof(std::uint64_t))));
+using unit_values = lanes::doubles;
 
 /// Each lane's two pcg32 outputs as one 64-bit draw: xsh_rr(first) in the high word,
 /// xsh_rr(second) in the low one. The 32-bit rotation is done in the 64-bit lanes: with the
@@ -75,10 +76,19 @@ using unit_values = double __attribute__((vector_size(64)));
 /// widens back, a third more instructions.
 inline void xsh_rr_draws(const states& first, const states& second, states& draws) noexcept {
     static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "word 2i is the low word of lane i");
-    using words = std::uint32_t __attribute__((vector_size(64)));
+    using words = std::uint32_t __attribute__((vector_size(sizeof(states))));
     const states x_first = ((first >> 18) ^ first) >> 27, x_second = ((second >> 18) ^ second) >> 27;
-    const states both_first = (states)__builtin_shufflevector((words)x_first, (words)x_first, 0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10, 10, 12, 12, 14, 14);
-    const states both_second = (states)__builtin_shufflevector((words)x_second, (words)x_second, 0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10, 10, 12, 12, 14, 14);
+    // Each lane's low word into both of its halves.
+#if FABRISK_LANES_COUNT_IS(8)
+#define FABRISK_LOW_WORDS_TWICE 0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10, 10, 12, 12, 14, 14
+#elif FABRISK_LANES_COUNT_IS(4)
+#define FABRISK_LOW_WORDS_TWICE 0, 0, 2, 2, 4, 4, 6, 6
+#else
+#define FABRISK_LOW_WORDS_TWICE 0, 0, 2, 2
+#endif
+    const states both_first = (states)__builtin_shufflevector((words)x_first, (words)x_first, FABRISK_LOW_WORDS_TWICE);
+    const states both_second = (states)__builtin_shufflevector((words)x_second, (words)x_second, FABRISK_LOW_WORDS_TWICE);
+#undef FABRISK_LOW_WORDS_TWICE
     const states high = both_first << (32 - (first >> 59)), low = both_second >> (second >> 59);
     draws = (high & 0xFFFFFFFF00000000u) | (low & 0xFFFFFFFFu);
 }
@@ -120,7 +130,7 @@ public:
         // Two LCG steps per uniform: `second` one step on, the next `first` two (a², (a + 1)·c),
         // so the two multiplies are independent.
         const std::uint64_t a = step_.a, c = step_.c, a2 = a * a, c2 = (a + 1) * c;
-        constexpr int vectors = trial_lanes / 8;
+        constexpr int vectors = trial_lanes / lanes::count;
         for (Eigen::Index r0 = 0; r0 < out.rows(); r0 += trial_lanes) {
             const Eigen::Index rows = std::min<Eigen::Index>(trial_lanes, out.rows() - r0);
             detail::states s[vectors];
@@ -132,9 +142,14 @@ public:
                     s[v] = first * a2 + c2;
                     detail::states draws;
                     detail::xsh_rr_draws(first, second, draws);
-                    // to_open_unit, lane by lane.
-                    const detail::unit_values u = __builtin_convertvector(draws >> 12, detail::unit_values) * 0x1.0p-52 + 0x1.0p-53;
-                    std::memcpy(values + 8 * v, &u, sizeof u);
+                    // to_open_unit, lane by lane, without a conversion (which AVX2 lacks for
+                    // 64-bit integers): the 52 bits as the mantissa of 1 + k·2^-52, then
+                    // minus 1 − 2^-53, which leaves k·2^-52 + 2^-53 exactly.
+                    const detail::states one_and_k = (draws >> 12) | 0x3FF0000000000000u;
+                    detail::unit_values u;
+                    std::memcpy(&u, &one_and_k, sizeof u);
+                    u -= 0x1.fffffffffffffp-1;
+                    std::memcpy(values + lanes::count * v, &u, sizeof u);
                 }
                 double* column = &out(r0, d);
                 if (rows == trial_lanes && out.innerStride() == 1)

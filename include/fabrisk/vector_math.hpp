@@ -117,15 +117,17 @@ void apply(const double* in, double* out, Eigen::Index n, F f) {
     }
 }
 
-/// A kernel on lanes::doubles as a function of a block of eight.
+/// A kernel on lanes::doubles as a function of a block of eight (one to four vectors).
 template <void (*Kernel)(const lanes::doubles&, lanes::doubles&)>
 block through_lanes(const block& x) {
-    static_assert(sizeof(block) == sizeof(lanes::doubles));
-    lanes::doubles v;
-    FABRISK_LANES_LOAD(v, x.data());
-    Kernel(v, v);
+    static_assert(sizeof(block) % sizeof(lanes::doubles) == 0);
     block y;
-    FABRISK_LANES_STORE(y.data(), v);
+    for (int i = 0; i < 8; i += lanes::count) {
+        lanes::doubles v;
+        FABRISK_LANES_LOAD(v, x.data() + i);
+        Kernel(v, v);
+        FABRISK_LANES_STORE(y.data() + i, v);
+    }
     return y;
 }
 }  // namespace detail

@@ -643,7 +643,9 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
     const std::size_t investors = s_.investors.size(), fabs = fab_start_.size();
     const double inf = std::numeric_limits<double>::infinity(), m = m_;
     const doubles zero{}, one = zero + 1.0;
-    const ints zero_ints{}, lane_index{0, 1, 2, 3, 4, 5, 6, 7};
+    const ints zero_ints{};
+    ints lane_index;
+    lanes::iota(lane_index);
 
     // L consecutive trials of one input column. A short last group reads a padded copy whose
     // idle lanes hold harmless values (no pledge, no drop-out, no overrun, no delay).
@@ -839,7 +841,7 @@ inline void model::schedule_lanes(Eigen::Index b0, Eigen::Index count, workspace
             FABRISK_LANES_LOAD(below, below_all + f * L);
             const ints probe = below + (step - 1);
             const ints inside = probe <= last;
-            const ints at = ((inside ? probe : zero_ints + last) << 3) + lane_index;  // ·L, as a shift (see ramp_sums::row_shift)
+            const ints at = ((inside ? probe : zero_ints + last) << lanes::count_shift) + lane_index;  // ·L, as a shift (see ramp_sums::row_shift)
             doubles a;
             lanes::gather(A, at, a);
             below += inside & ~(a >= need) & step;  // NaN needs (an overflowed X_f) are never met
