@@ -2,7 +2,8 @@
 # Reproduces the README's performance figures in one command: installs what is missing, builds
 # the benchmarks and the CLI for this machine (the `native` preset), runs them, and prints each
 # figure with its target (scripts/bench-summary.awk). Takes about 2 minutes after the build on
-# the 2-core development machine; --quick about 10 seconds (fewer repetitions, and the CLI
+# the 2-core development machine, plus a portable and an x86-64-v3 build of throughput_bench
+# (FABRISK_BENCH_SKIP_BUILDS=1 leaves them out); --quick about 10 seconds (fewer repetitions, and the CLI
 # at 10^6 trials only, so the 10^8-trial figures are not judged).
 # Raw results (Google Benchmark CSV, GNU time) are kept in build-native/bench-results/.
 # Run it on an otherwise idle machine: a busy one measures the other work.
@@ -50,3 +51,31 @@ echo
 echo "statistics sink: the default scenario's 10 outputs, a chunk of 2,048 trials at a time"
 bench statistics_bench
 awk -v per=ns -v item=value -f scripts/bench-summary.awk "$results/statistics_bench.csv"
+
+# The same source built for each instruction set (until one binary dispatches at run time, a
+# build's -march decides its vector width): the full run, 1 and 2 threads, from one
+# throughput_bench per build, the native build's figures from above.
+if [ "$(uname -m)" = x86_64 ] && [ -z "${FABRISK_BENCH_SKIP_BUILDS:-}" ]; then
+  echo
+  echo "full run by build (vector width): best trials/s, 1 and 2 threads"
+  for march in x86-64 x86-64-v3; do
+    dir=build-bench-$march
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="-march=$march" -DFABRISK_BUILD_TESTS=OFF \
+      -DFABRISK_BUILD_CLI=OFF -DFABRISK_BUILD_EXAMPLES=OFF -DFABRISK_INSTALL=OFF >/dev/null
+    cmake --build "$dir" -j"$(nproc)" --target throughput_bench >/dev/null
+    "$dir/bench/throughput_bench" --benchmark_filter='BM_FullRun' --benchmark_repetitions="$repetitions" \
+      --benchmark_min_time="$min_time" --benchmark_enable_random_interleaving=true --benchmark_format=csv \
+      >"$results/throughput_bench-$march.csv" 2>"$results/throughput_bench-$march.log"
+  done
+  best() {  # best FILE CASE: the highest items_per_second of that case, in M/s
+    awk -F, -v c="\"$2\"" '$1 == c && $7 > m { m = $7 } END { printf "%.2f", m / 1e6 }' "$1"
+  }
+  printf '  %-34s %8s %8s\n' build "1 thread" "2 threads"
+  for march in x86-64 x86-64-v3; do
+    f=$results/throughput_bench-$march.csv
+    label=$([ "$march" = x86-64 ] && echo "portable (SSE2, 2 lanes)" || echo "x86-64-v3 (AVX2, 4 lanes)")
+    printf '  %-34s %7s M %7s M\n' "$label" "$(best "$f" BM_FullRun/1/real_time)" "$(best "$f" BM_FullRun/2/real_time)"
+  done
+  f=$results/throughput_bench.csv
+  printf '  %-34s %7s M %7s M\n' "native (AVX-512, 8 lanes)" "$(best "$f" BM_FullRun/1/real_time)" "$(best "$f" BM_FullRun/2/real_time)"
+fi
