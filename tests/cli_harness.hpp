@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "support.hpp"
 
 namespace fabrisk_test {
 
@@ -27,13 +28,6 @@ struct outcome {
     std::string out, err;
     bool by_signal = false;  ///< ended by a signal (not an exit status of 128 + signal)
 };
-
-inline std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 /// A fresh directory per test (named after the prefix, the process and the test), removed after.
 class cli_fixture : public ::testing::Test {
@@ -82,7 +76,7 @@ protected:
         int raw = 0;
         ::waitpid(pid, &raw, 0);
         const int status = WIFEXITED(raw) ? WEXITSTATUS(raw) : WIFSIGNALED(raw) ? 128 + WTERMSIG(raw) : -1;
-        outcome o{status, slurp(dir / ".stdout"), slurp(dir / ".stderr"), WIFSIGNALED(raw)};
+        outcome o{status, fabrisk_test::read_file(dir / ".stdout"), fabrisk_test::read_file(dir / ".stderr"), WIFSIGNALED(raw)};
         fs::remove(dir / ".stdout");
         fs::remove(dir / ".stderr");
         return o;
@@ -98,7 +92,7 @@ private:
                                 (dir / ".stderr").string() + "'";
         const int raw = std::system(cmd.c_str());
         const int status = WIFEXITED(raw) ? WEXITSTATUS(raw) : WIFSIGNALED(raw) ? 128 + WTERMSIG(raw) : -1;
-        outcome o{status, slurp(dir / ".stdout"), slurp(dir / ".stderr")};
+        outcome o{status, fabrisk_test::read_file(dir / ".stdout"), fabrisk_test::read_file(dir / ".stderr")};
         fs::remove(dir / ".stdout");
         fs::remove(dir / ".stderr");
         return o;

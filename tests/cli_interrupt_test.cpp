@@ -25,7 +25,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using fabrisk_test::outcome;
-using fabrisk_test::slurp;
 
 class CliInterrupt : public fabrisk_test::cli_fixture {
 protected:
@@ -79,7 +78,7 @@ TEST_F(CliInterrupt, FirstSignalKeepsTheWorkAsARunOfThatManyTrials) {
         EXPECT_NE(r.out.find("P(target met) ="), std::string::npos) << "the summary is printed";
         EXPECT_NE(r.err.find("\"complete\": false"), std::string::npos) << r.err;
 
-        const auto partial = nlohmann::json::parse(slurp(dir / "partial.json"));
+        const auto partial = nlohmann::json::parse(fabrisk_test::read_file(dir / "partial.json"));
         EXPECT_EQ(partial["complete"], false);
         EXPECT_EQ(partial["options"]["trials"], 1000000000u);
         const std::uint64_t trials = partial["trials"];
@@ -91,14 +90,14 @@ TEST_F(CliInterrupt, FirstSignalKeepsTheWorkAsARunOfThatManyTrials) {
         const auto full = fabrisk("run --trials " + std::to_string(trials) +
                                   " --seed 11 --threads 1 --json full.json --csv full.csv");
         ASSERT_EQ(full.status, 0) << full.err;
-        EXPECT_EQ(nlohmann::json::parse(slurp(dir / "full.json"))["complete"], true);
-        EXPECT_EQ(statistics_of(slurp(dir / "partial.json")), statistics_of(slurp(dir / "full.json")));
-        EXPECT_EQ(slurp(dir / "partial.csv"), slurp(dir / "full.csv"));
+        EXPECT_EQ(nlohmann::json::parse(fabrisk_test::read_file(dir / "full.json"))["complete"], true);
+        EXPECT_EQ(statistics_of(fabrisk_test::read_file(dir / "partial.json")), statistics_of(fabrisk_test::read_file(dir / "full.json")));
+        EXPECT_EQ(fabrisk_test::read_file(dir / "partial.csv"), fabrisk_test::read_file(dir / "full.csv"));
 
         // And --rerun makes the interrupted result again, byte for byte.
         const auto again = fabrisk("run --rerun partial.json --json again.json");
         ASSERT_EQ(again.status, 0) << again.err;
-        EXPECT_EQ(slurp(dir / "again.json"), slurp(dir / "partial.json"));
+        EXPECT_EQ(fabrisk_test::read_file(dir / "again.json"), fabrisk_test::read_file(dir / "partial.json"));
         EXPECT_EQ(listing(), (std::vector<std::string>{"again.json", "full.csv", "full.json", "partial.csv", "partial.json"}));
         for (const auto& f : {"again.json", "full.csv", "full.json", "partial.csv", "partial.json"}) fs::remove(dir / f);
     }
@@ -117,7 +116,7 @@ TEST_F(CliInterrupt, SecondSignalEndsAtOnceAndWritesNothing) {
     ASSERT_TRUE(catches(pid, SIGINT));
     std::this_thread::sleep_for(std::chrono::milliseconds(300));
     ::kill(pid, SIGINT);
-    for (int i = 0; i < 600 && slurp(dir / ".stderr").find("signal again") == std::string::npos; ++i)
+    for (int i = 0; i < 600 && fabrisk_test::read_file(dir / ".stderr").find("signal again") == std::string::npos; ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
     ::kill(pid, SIGINT);
@@ -145,7 +144,7 @@ TEST_F(CliInterrupt, StoppedBeforeTheFirstChunkWritesNothing) {
     const outcome r = wait_for(pid);
     EXPECT_EQ(r.status, 143) << r.err;
     EXPECT_FALSE(r.by_signal);
-    const std::string kept = slurp(dir / "keep.json");
+    const std::string kept = fabrisk_test::read_file(dir / "keep.json");
     if (kept == "precious") {
         EXPECT_NE(r.err.find("nothing written"), std::string::npos) << r.err;
     } else {

@@ -14,7 +14,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using fabrisk_test::outcome;
-using fabrisk_test::slurp;
 
 class CliProvenance : public fabrisk_test::cli_fixture {
 protected:
@@ -28,7 +27,7 @@ const std::string seven = FABRISK_SCENARIO_DIR "/seven-trillion.json";
 
 TEST_F(CliProvenance, ResultSaysWhichFabriskScenarioAndOptionsMadeIt) {
     ASSERT_EQ(fabrisk("run '" + worked + "' --trials 3000 --seed 9 --json r.json").status, 0);
-    const auto j = nlohmann::ordered_json::parse(slurp(dir / "r.json"));
+    const auto j = nlohmann::ordered_json::parse(fabrisk_test::read_file(dir / "r.json"));
     EXPECT_EQ(j.begin().key(), "fabrisk_version");
     EXPECT_EQ(j["fabrisk_version"], "0.1.0");
     EXPECT_EQ(j["complete"], true);
@@ -40,21 +39,21 @@ TEST_F(CliProvenance, ResultSaysWhichFabriskScenarioAndOptionsMadeIt) {
                                 R"({"trials": 3000, "seed": 9, "precision": null, "drivers_trials": null})"));
     EXPECT_EQ(j["warnings"], nlohmann::ordered_json::array());
     // The scenario document as parsed, in the file's own key order.
-    EXPECT_EQ(j["scenario_definition"], nlohmann::ordered_json::parse(slurp(worked)));
+    EXPECT_EQ(j["scenario_definition"], nlohmann::ordered_json::parse(fabrisk_test::read_file(worked)));
     EXPECT_EQ(j["scenario_definition"].begin().key(), "name");
     // Nothing that depends on the machine or the moment.
     EXPECT_FALSE(j.contains("threads"));
     ASSERT_EQ(fabrisk("run '" + worked + "' --trials 3000 --seed 9 --threads 2 --json r2.json").status, 0);
-    EXPECT_EQ(slurp(dir / "r.json"), slurp(dir / "r2.json"));
+    EXPECT_EQ(fabrisk_test::read_file(dir / "r.json"), fabrisk_test::read_file(dir / "r2.json"));
 }
 
 TEST_F(CliProvenance, BuiltInScenarioIsHashedAsItsText) {
     ASSERT_EQ(fabrisk("run --trials 2048 --json built-in.json").status, 0);
     ASSERT_EQ(fabrisk("run '" + seven + "' --trials 2048 --json file.json").status, 0);
-    const auto a = nlohmann::json::parse(slurp(dir / "built-in.json"));
-    const auto b = nlohmann::json::parse(slurp(dir / "file.json"));
+    const auto a = nlohmann::json::parse(fabrisk_test::read_file(dir / "built-in.json"));
+    const auto b = nlohmann::json::parse(fabrisk_test::read_file(dir / "file.json"));
     EXPECT_EQ(a["scenario_sha256"], b["scenario_sha256"]) << "the built-in text is scenarios/seven-trillion.json";
-    EXPECT_EQ(slurp(dir / "built-in.json"), slurp(dir / "file.json"));
+    EXPECT_EQ(fabrisk_test::read_file(dir / "built-in.json"), fabrisk_test::read_file(dir / "file.json"));
 }
 
 TEST_F(CliProvenance, RerunReproducesAResultByteForByte) {
@@ -72,7 +71,7 @@ TEST_F(CliProvenance, RerunReproducesAResultByteForByte) {
         fs::remove(dir / "scenario.json");
         const auto again = fabrisk("run --rerun a.json --threads 1 --json b.json --csv b.csv");
         ASSERT_EQ(again.status, 0) << args << ": " << again.err;
-        EXPECT_EQ(slurp(dir / "a.json"), slurp(dir / "b.json")) << args;
+        EXPECT_EQ(fabrisk_test::read_file(dir / "a.json"), fabrisk_test::read_file(dir / "b.json")) << args;
         fs::copy_file(worked, dir / "scenario.json", fs::copy_options::overwrite_existing);
     }
     // A rerun takes its scenario and options from the result only.
@@ -89,10 +88,10 @@ TEST_F(CliProvenance, CountsAreReadAsPeopleWriteThem) {
     for (const char* n : {"4096", "4.096e3", "4_096", "4096.0"}) {
         const auto r = fabrisk(std::string("run '") + worked + "' --quiet --json out.json --trials " + n);
         ASSERT_EQ(r.status, 0) << n << ": " << r.err;
-        EXPECT_EQ(nlohmann::json::parse(slurp(dir / "out.json"))["trials"], 4096) << n;
+        EXPECT_EQ(nlohmann::json::parse(fabrisk_test::read_file(dir / "out.json"))["trials"], 4096) << n;
     }
     ASSERT_EQ(fabrisk("run '" + worked + "' --quiet --json out.json --trials 1e6").status, 0);
-    EXPECT_EQ(nlohmann::json::parse(slurp(dir / "out.json"))["trials"], 1000000);
+    EXPECT_EQ(nlohmann::json::parse(fabrisk_test::read_file(dir / "out.json"))["trials"], 1000000);
     struct refused {
         const char* args;
         const char* says;
@@ -120,7 +119,7 @@ TEST_F(CliProvenance, PrecisionNotReachedExitsThreeAfterWritingOutputs) {
     const auto r = fabrisk("run --precision 0.0001 --max-trials 5000 --json c.json");
     EXPECT_EQ(r.status, 3) << r.err;
     EXPECT_NE(r.err.find("exit status 3"), std::string::npos) << r.err;
-    const auto j = nlohmann::json::parse(slurp(dir / "c.json"));
+    const auto j = nlohmann::json::parse(fabrisk_test::read_file(dir / "c.json"));
     EXPECT_EQ(j["convergence"]["converged"], false);
     EXPECT_EQ(j["trials"], 5000);
     EXPECT_EQ(j["complete"], true) << "it ran every trial it was allowed";
@@ -141,16 +140,16 @@ TEST_F(CliProvenance, DashMeansStandardOutputAndTheSummaryMovesToStderr) {
 
     // Byte-identical to the file written the ordinary way.
     ASSERT_EQ(fabrisk("run '" + worked + "' --trials 2048 --json file.json").status, 0);
-    EXPECT_EQ(r.out, slurp(dir / "file.json"));
+    EXPECT_EQ(r.out, fabrisk_test::read_file(dir / "file.json"));
 
     // Through a pipe and through bash's process substitution (/dev/fd/N).
     const auto piped = shell("\"$FABRISK\" run \"" + worked + "\" --trials 2048 --json /proc/self/fd/1 --quiet | cat > piped.json");
     ASSERT_EQ(piped.status, 0) << piped.err;
-    EXPECT_EQ(slurp(dir / "piped.json"), slurp(dir / "file.json"));
+    EXPECT_EQ(fabrisk_test::read_file(dir / "piped.json"), fabrisk_test::read_file(dir / "file.json"));
     const auto substituted = shell("bash -c \"\\\"\\$FABRISK\\\" run " + worked +
                                    " --trials 2048 --quiet --json >(cat > substituted.json); wait\"; sleep 0.2");
     ASSERT_EQ(substituted.status, 0) << substituted.err;
-    EXPECT_EQ(slurp(dir / "substituted.json"), slurp(dir / "file.json"));
+    EXPECT_EQ(fabrisk_test::read_file(dir / "substituted.json"), fabrisk_test::read_file(dir / "file.json"));
 
     EXPECT_EQ(fabrisk("run --trials 2048 --json - --csv -").status, 2);
 }

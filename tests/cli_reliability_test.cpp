@@ -22,7 +22,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using fabrisk_test::outcome;
-using fabrisk_test::slurp;
 
 class CliReliability : public fabrisk_test::cli_fixture {
 protected:
@@ -39,8 +38,8 @@ protected:
         return names;
     }
     void expect_untouched() const {
-        EXPECT_EQ(slurp(dir / "keep.json"), "precious json");
-        EXPECT_EQ(slurp(dir / "keep.csv"), "precious csv");
+        EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "precious json");
+        EXPECT_EQ(fabrisk_test::read_file(dir / "keep.csv"), "precious csv");
     }
 
 };
@@ -86,7 +85,7 @@ TEST_F(CliReliability, HangupEndsARunAtOnceAndLeavesNoTemporaryFile) {
 TEST_F(CliReliability, OversizedScenarioIsRejectedWithTheLimit) {
     {
         std::ofstream out(dir / "big.json", std::ios::binary);
-        out << slurp(worked);
+        out << fabrisk_test::read_file(worked);
     }
     fs::resize_file(dir / "big.json", (std::size_t{16} << 20) + 1);
     const auto r = shell("exec \"$FABRISK\" validate big.json");

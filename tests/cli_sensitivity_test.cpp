@@ -17,7 +17,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using fabrisk_test::outcome;
-using fabrisk_test::slurp;
 
 class CliSensitivity : public fabrisk_test::cli_fixture {
 protected:
@@ -41,7 +40,7 @@ TEST_F(CliSensitivity, DefaultScenarioPrintsARankedTableAndWritesJson) {
     EXPECT_NE(r.out.find("first-order"), std::string::npos);
     EXPECT_NE(r.out.find("95% interval"), std::string::npos);
     EXPECT_NE(r.out.find("\nReading: "), std::string::npos);
-    const auto j = nlohmann::ordered_json::parse(slurp(dir / "s.json"));  // keeps the file's order
+    const auto j = nlohmann::ordered_json::parse(fabrisk_test::read_file(dir / "s.json"));  // keeps the file's order
     EXPECT_EQ(j["scenario"], "seven-trillion");
     EXPECT_EQ(j["output"], "target_met");
     EXPECT_EQ(j["base_trials"], 1500);
@@ -76,17 +75,17 @@ TEST_F(CliSensitivity, SameSeedGivesByteIdenticalJsonForAnyThreadCount) {
     ASSERT_EQ(fabrisk("sensitivity --trials 3000 --threads 1 --json a.json").status, 0);
     ASSERT_EQ(fabrisk("sensitivity --trials 3000 --threads 2 --json b.json").status, 0);
     ASSERT_EQ(fabrisk("sensitivity --trials 3000 --threads 2 --seed 5 --json c.json").status, 0);
-    const auto a = slurp(dir / "a.json");
+    const auto a = fabrisk_test::read_file(dir / "a.json");
     EXPECT_GT(a.size(), 1000u);
-    EXPECT_EQ(a, slurp(dir / "b.json"));
-    EXPECT_NE(a, slurp(dir / "c.json"));
+    EXPECT_EQ(a, fabrisk_test::read_file(dir / "b.json"));
+    EXPECT_NE(a, fabrisk_test::read_file(dir / "c.json"));
 }
 
 TEST_F(CliSensitivity, AnyScalarOutputButTargetYear) {
     const auto r = fabrisk("sensitivity --trials 500 --output installed_flops --json s.json");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("Sobol sensitivity of installed_flops"), std::string::npos);
-    EXPECT_EQ(nlohmann::json::parse(slurp(dir / "s.json"))["output"], "installed_flops");
+    EXPECT_EQ(nlohmann::json::parse(fabrisk_test::read_file(dir / "s.json"))["output"], "installed_flops");
     const auto ty = fabrisk("sensitivity --trials 500 --output target_year --json t.json");
     EXPECT_EQ(ty.status, 2);
     EXPECT_NE(ty.err.find("target_year is not supported"), std::string::npos) << ty.err;
@@ -100,7 +99,7 @@ TEST_F(CliSensitivity, AllFixedScenarioSaysThereIsNothingToApportion) {
     const auto r = fabrisk("sensitivity '" + worked + "' --json s.json");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("has no random inputs: every input is fixed"), std::string::npos) << r.out;
-    const auto j = nlohmann::json::parse(slurp(dir / "s.json"));
+    const auto j = nlohmann::json::parse(fabrisk_test::read_file(dir / "s.json"));
     EXPECT_TRUE(j["sobol"].is_object());
     EXPECT_TRUE(j["sobol"].empty());
     EXPECT_EQ(j["model_runs"], 0);
@@ -111,14 +110,14 @@ TEST_F(CliSensitivity, BadInputExitsTwoAndWritesNothing) {
     EXPECT_EQ(fabrisk("sensitivity --trials many").status, 2);
     EXPECT_EQ(fabrisk("sensitivity --threads 0").status, 2);
     EXPECT_EQ(fabrisk("sensitivity --no-such-flag").status, 2);
-    auto doc = nlohmann::json::parse(slurp(worked));
+    auto doc = nlohmann::json::parse(fabrisk_test::read_file(worked));
     doc["fabs"]["yield"] = 1.5;
     write("bad.json", doc.dump());
     write("keep.json", "precious");
     const auto r = fabrisk("sensitivity bad.json --json keep.json");
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.err.find("fabs.yield"), std::string::npos) << r.err;
-    EXPECT_EQ(slurp(dir / "keep.json"), "precious");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "precious");
     EXPECT_EQ(fabrisk("sensitivity missing-file.json").status, 1);
 }
 

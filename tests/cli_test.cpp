@@ -19,7 +19,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using fabrisk_test::outcome;
-using fabrisk_test::slurp;
 
 class Cli : public fabrisk_test::cli_fixture {
 protected:
@@ -43,7 +42,7 @@ TEST_F(Cli, RunsTheBuiltInScenarioFromAnyDirectory) {
 TEST_F(Cli, JsonHasEveryFieldOfTheContract) {
     const auto r = fabrisk("run '" + worked + "' --trials 1000 --json out.json --csv out.csv");
     ASSERT_EQ(r.status, 0) << r.err;
-    const auto j = nlohmann::json::parse(slurp(dir / "out.json"));
+    const auto j = nlohmann::json::parse(fabrisk_test::read_file(dir / "out.json"));
     EXPECT_EQ(j["scenario"], "worked-example");
     EXPECT_EQ(j["trials"], 1000);
     EXPECT_EQ(j["seed"], 20240101);
@@ -69,18 +68,18 @@ TEST_F(Cli, JsonHasEveryFieldOfTheContract) {
     EXPECT_EQ(j["outputs"]["target_year"]["never"], 0.0);
     EXPECT_EQ(j["outputs"]["fabs_funded"]["histogram"]["counts"], nlohmann::json::array({1000}));
     // CSV: a header and one row per output.
-    const std::string csv = slurp(dir / "out.csv");
+    const std::string csv = fabrisk_test::read_file(dir / "out.csv");
     EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 11);
     EXPECT_EQ(csv.rfind("output,mean,sd,min,max,p01", 0), 0u);
     EXPECT_NE(csv.find("\ninstalled_flops,135000,0,135000,135000,135000"), std::string::npos);
 }
 
 TEST_F(Cli, TargetYearIsNullWhereTrialsNeverReachTheTarget) {
-    auto doc = nlohmann::json::parse(slurp(worked));
+    auto doc = nlohmann::json::parse(fabrisk_test::read_file(worked));
     doc["target"]["installed_flops"] = 1e9;  // unreachable
     write("never.json", doc.dump());
     ASSERT_EQ(fabrisk("run never.json --trials 100 --json out.json").status, 0);
-    const auto j = nlohmann::json::parse(slurp(dir / "out.json"));
+    const auto j = nlohmann::json::parse(fabrisk_test::read_file(dir / "out.json"));
     const auto& ty = j["outputs"]["target_year"];
     EXPECT_TRUE(ty["mean"].is_null());
     EXPECT_TRUE(ty["sd"].is_null());
@@ -95,22 +94,22 @@ TEST_F(Cli, SameSeedGivesByteIdenticalJsonForAnyThreadCount) {
     ASSERT_EQ(fabrisk("run --trials 20000 --seed 99 --threads 2 --json b.json").status, 0);
     ASSERT_EQ(fabrisk("run --trials 20000 --seed 99 --threads 2 --json c.json").status, 0);
     ASSERT_EQ(fabrisk("run --trials 20000 --seed 100 --threads 2 --json d.json").status, 0);
-    const auto a = slurp(dir / "a.json");
+    const auto a = fabrisk_test::read_file(dir / "a.json");
     EXPECT_GT(a.size(), 1000u);
-    EXPECT_EQ(a, slurp(dir / "b.json"));
-    EXPECT_EQ(a, slurp(dir / "c.json"));
-    EXPECT_NE(a, slurp(dir / "d.json"));  // and the seed matters
+    EXPECT_EQ(a, fabrisk_test::read_file(dir / "b.json"));
+    EXPECT_EQ(a, fabrisk_test::read_file(dir / "c.json"));
+    EXPECT_NE(a, fabrisk_test::read_file(dir / "d.json"));  // and the seed matters
 }
 
 TEST_F(Cli, BadScenarioExitsTwoNamesThePathAndWritesNothing) {
-    auto doc = nlohmann::json::parse(slurp(worked));
+    auto doc = nlohmann::json::parse(fabrisk_test::read_file(worked));
     doc["fabs"]["delay_years"] = {{"dist", "lognormal"}, {"median", 0.75}, {"p90", 0.5}};
     write("bad.json", doc.dump());
     write("keep.json", "precious");
     const auto r = fabrisk("run bad.json --json keep.json --csv new.csv");
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.err.find("fabs.delay_years.p90: must be greater than median (0.75), got 0.5"), std::string::npos) << r.err;
-    EXPECT_EQ(slurp(dir / "keep.json"), "precious");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "precious");
     EXPECT_FALSE(fs::exists(dir / "new.csv"));
     EXPECT_TRUE(r.out.empty());
     // Nothing else left behind in the directory (no temporary files).
@@ -170,8 +169,8 @@ TEST_F(Cli, DriversAddTornadoAndDriversReproducibly) {
     EXPECT_NE(a.out.find("Tornado"), std::string::npos);
     EXPECT_NE(a.out.find("Drivers"), std::string::npos);
     ASSERT_EQ(fabrisk(args + " --threads 2 --json b.json").status, 0);
-    EXPECT_EQ(slurp(dir / "a.json"), slurp(dir / "b.json"));
-    const auto j = nlohmann::json::parse(slurp(dir / "a.json"));
+    EXPECT_EQ(fabrisk_test::read_file(dir / "a.json"), fabrisk_test::read_file(dir / "b.json"));
+    const auto j = nlohmann::json::parse(fabrisk_test::read_file(dir / "a.json"));
     ASSERT_EQ(j["tornado"].size(), 10u);  // one bar per input group of the default scenario
     for (const auto& bar : j["tornado"]) {
         EXPECT_TRUE(bar["low"].contains("probability_target_met"));
@@ -189,14 +188,14 @@ TEST_F(Cli, PrecisionRunsUntilTheIntervalIsNarrowEnough) {
     const auto r = fabrisk("run --precision 0.01 --json p.json");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("converged"), std::string::npos);
-    const auto j = nlohmann::json::parse(slurp(dir / "p.json"));
+    const auto j = nlohmann::json::parse(fabrisk_test::read_file(dir / "p.json"));
     EXPECT_EQ(j["convergence"]["converged"], true);
     EXPECT_LE(j["convergence"]["trace"].back()["half_width"].get<double>(), 0.01);
     EXPECT_EQ(j["trials"], j["convergence"]["trace"].back()["trials"]);
     const auto capped = fabrisk("run --precision 0.0001 --max-trials 5000 --json c.json");
     ASSERT_EQ(capped.status, 3) << capped.err;  // not reached: exit 3, outputs written
     EXPECT_NE(capped.out.find("did not converge"), std::string::npos);
-    EXPECT_EQ(nlohmann::json::parse(slurp(dir / "c.json"))["trials"], 5000);
+    EXPECT_EQ(nlohmann::json::parse(fabrisk_test::read_file(dir / "c.json"))["trials"], 5000);
     EXPECT_EQ(fabrisk("run --max-trials 5000").status, 2);  // only with --precision
     EXPECT_EQ(fabrisk("run --precision 2").status, 2);
 }

@@ -15,17 +15,11 @@
 #define FABRISK_FUZZ_NO_MAIN
 #define FABRISK_FUZZ_THROW
 #include "../fuzz/scenario_fuzz.cpp"
+#include "support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string slurp(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 /// Every number in `doc`, by JSON pointer.
 void number_leaves(const nlohmann::json& doc, const nlohmann::json::json_pointer& at,
@@ -52,7 +46,7 @@ TEST(FuzzRegression, EveryCorpusInputPassesTheFuzzChecks) {
     const auto files = inputs();
     ASSERT_GE(files.size(), 10u);
     for (const auto& file : files) {
-        const std::string text = slurp(file);
+        const std::string text = fabrisk_test::read_file(file);
         try {
             fabrisk_fuzz::one_input(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
         } catch (const std::exception& e) {
@@ -66,7 +60,7 @@ TEST(FuzzRegression, EveryCorpusInputPassesTheFuzzChecks) {
 /// through the fuzz checks. (This sweep found the inputs in fuzz/corpus/regression-*.json.)
 void sweep_extreme_values(const std::string& path) {
     const double values[] = {0, -1, 1e-300, 4.9e-324, 1e300, -1e300, 1.7e308, 2147483648.0};
-    const auto doc = nlohmann::json::parse(slurp(path));
+    const auto doc = nlohmann::json::parse(fabrisk_test::read_file(path));
     std::vector<nlohmann::json::json_pointer> leaves;
     number_leaves(doc, nlohmann::json::json_pointer(), leaves);
     ASSERT_GT(leaves.size(), 20u);

@@ -27,17 +27,11 @@
 #include <gtest/gtest.h>
 
 #include "fabrisk/output_file.hpp"
+#include "support.hpp"
 
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 class OutputFile : public ::testing::Test {
 protected:
@@ -162,10 +156,10 @@ TEST_F(OutputFile, CommitReplacesTheFileWholeAndLeavesNoTemporary) {
         fabrisk::output_file f((dir / "keep.json").string());
         EXPECT_TRUE(fs::exists(f.temp_path()));
         EXPECT_EQ(f.temp_path().rfind((dir / "keep.json.tmp-").string(), 0), 0u);
-        EXPECT_EQ(slurp(dir / "keep.json"), "precious");  // untouched until commit
+        EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "precious");  // untouched until commit
         f.commit("new content");
     }
-    EXPECT_EQ(slurp(dir / "keep.json"), "new content");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "new content");
     EXPECT_EQ(listing(), std::vector<std::string>{"keep.json"});
     // Ordinary permissions (umask applied), not mkstemp's 0600.
     const auto perms = fs::status(dir / "keep.json").permissions();
@@ -176,12 +170,12 @@ TEST_F(OutputFile, TwoPhaseWriteThenCommit) {
     fabrisk::output_file a((dir / "keep.json").string()), b((dir / "new.csv").string());
     a.write("A");
     b.write("B");
-    EXPECT_EQ(slurp(dir / "keep.json"), "precious");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "precious");
     EXPECT_FALSE(fs::exists(dir / "new.csv"));
     a.commit();
     b.commit();
-    EXPECT_EQ(slurp(dir / "keep.json"), "A");
-    EXPECT_EQ(slurp(dir / "new.csv"), "B");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "A");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "new.csv"), "B");
     EXPECT_THROW(a.commit(), fabrisk::usage_error);   // already committed
     EXPECT_THROW(a.write("x"), fabrisk::usage_error);  // already written
 }
@@ -194,7 +188,7 @@ TEST_F(OutputFile, ExceptionBetweenConstructionAndCommitLeavesNothing) {
         throw std::runtime_error("the run failed");
     } catch (const std::runtime_error&) {
     }
-    EXPECT_EQ(slurp(dir / "keep.json"), "precious");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "precious");
     EXPECT_EQ(listing(), std::vector<std::string>{"keep.json"});
 }
 
@@ -214,7 +208,7 @@ TEST_F(OutputFile, WriteFailingPartWayLeavesTheOldFileAndNoTemporary) {
         }
         EXPECT_THROW(f.commit(), fabrisk::usage_error);  // nothing valid to commit
     }
-    EXPECT_EQ(slurp(dir / "keep.json"), "precious");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "precious");
     EXPECT_EQ(listing(), std::vector<std::string>{"keep.json"});
 }
 
@@ -230,8 +224,8 @@ TEST_F(OutputFile, FailedSecondWriteReplacesNeitherFile) {
             EXPECT_THROW(b.write(std::string(8192, 'y')), fabrisk::io_error);
         }
     }
-    EXPECT_EQ(slurp(dir / "keep.json"), "precious");
-    EXPECT_EQ(slurp(dir / "other.csv"), "also precious");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "precious");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "other.csv"), "also precious");
     EXPECT_EQ(listing(), (std::vector<std::string>{"keep.json", "other.csv"}));
 }
 
@@ -245,7 +239,7 @@ TEST_F(OutputFile, RenameFailingAfterTheWriteLeavesNoTemporary) {
         std::ofstream(dir / "out.json" / "inside" / "data") << "kept";
         EXPECT_THROW(f.commit(), fabrisk::io_error);
     }
-    EXPECT_EQ(slurp(dir / "out.json" / "inside" / "data"), "kept");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "out.json" / "inside" / "data"), "kept");
     EXPECT_EQ(listing(), (std::vector<std::string>{"keep.json", "out.json"}));
 }
 
@@ -282,7 +276,7 @@ TEST_F(OutputFile, UnwritableDestinationsFailAtConstruction) {
 TEST_F(OutputFile, ReplacedFileKeepsItsPermissions) {
     fs::permissions(dir / "keep.json", fs::perms::owner_read | fs::perms::owner_write);
     fabrisk::output_file((dir / "keep.json").string()).commit("new");
-    EXPECT_EQ(slurp(dir / "keep.json"), "new");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "new");
     EXPECT_EQ(lstat_of(dir / "keep.json").st_mode & 07777, 0600u);
 }
 
@@ -302,7 +296,7 @@ TEST_F(OutputFile, SymlinkIsWrittenThroughAndStaysALink) {
     }
     EXPECT_TRUE(S_ISLNK(lstat_of(dir / "link.json").st_mode));
     EXPECT_EQ(fs::read_symlink(dir / "link.json"), dir / "data" / "t.json");
-    EXPECT_EQ(slurp(dir / "data" / "t.json"), "through the link");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "data" / "t.json"), "through the link");
     EXPECT_EQ(lstat_of(dir / "data" / "t.json").st_mode & 07777, 0640u);
     EXPECT_EQ(listing(), (std::vector<std::string>{"data", "keep.json", "link.json"}));
     EXPECT_EQ(listing(dir / "data"), std::vector<std::string>{"t.json"});
@@ -314,7 +308,7 @@ TEST_F(OutputFile, ChainOfSymlinksIsFollowedToTheEnd) {
     fabrisk::output_file f((dir / "a").string());
     EXPECT_EQ(f.target(), (dir / "keep.json").string());
     f.commit("via two links");
-    EXPECT_EQ(slurp(dir / "keep.json"), "via two links");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "via two links");
     EXPECT_EQ(fs::read_symlink(dir / "a"), "b");
     EXPECT_EQ(fs::read_symlink(dir / "b"), "keep.json");
     EXPECT_EQ(listing(), (std::vector<std::string>{"a", "b", "keep.json"}));
@@ -325,7 +319,7 @@ TEST_F(OutputFile, DanglingSymlinkCreatesItsTarget) {
     fs::create_symlink(dir / "data" / "new.json", dir / "link.json");
     fabrisk::output_file((dir / "link.json").string()).commit("created");
     EXPECT_TRUE(S_ISLNK(lstat_of(dir / "link.json").st_mode));
-    EXPECT_EQ(slurp(dir / "data" / "new.json"), "created");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "data" / "new.json"), "created");
     const mode_t mask = ::umask(0);
     ::umask(mask);
     EXPECT_EQ(lstat_of(dir / "data" / "new.json").st_mode & 07777, 0666u & ~mask);
@@ -344,7 +338,7 @@ TEST_F(OutputFile, RelativeSymlinkTargetIsTakenFromTheLinksDirectory) {
         working_directory cwd(dir);
         fabrisk::output_file("links/out.json").commit("relative");
     }
-    EXPECT_EQ(slurp(dir / "data" / "out.json"), "relative");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "data" / "out.json"), "relative");
     EXPECT_EQ(fs::read_symlink(dir / "links" / "out.json"), "../data/out.json");
     EXPECT_EQ(listing(dir / "links"), std::vector<std::string>{"out.json"});
     EXPECT_EQ(listing(dir / "data"), std::vector<std::string>{"out.json"});
@@ -374,7 +368,7 @@ TEST_F(OutputFile, FortySymlinksInARowAreFollowedAndNoMore) {
         fs::create_symlink(i == 40 ? "keep.json" : "l" + std::to_string(i + 1), dir / ("l" + std::to_string(i)));
     EXPECT_THROW(fabrisk::output_file((dir / "l0").string()), fabrisk::io_error);
     fabrisk::output_file((dir / "l1").string()).commit("forty");
-    EXPECT_EQ(slurp(dir / "keep.json"), "forty");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "forty");
     EXPECT_TRUE(S_ISLNK(lstat_of(dir / "l40").st_mode));
 }
 
@@ -435,12 +429,12 @@ TEST_F(OutputFile, RegularFileBehindADescriptorIsWrittenThroughIt) {
         EXPECT_EQ(listing(), (std::vector<std::string>{"keep.json", "log.txt"}));
         f.commit("body\n");
     }
-    EXPECT_EQ(slurp(log), "head\nbody\n");
+    EXPECT_EQ(fabrisk_test::read_file(log), "head\nbody\n");
     EXPECT_EQ(lstat_of(log).st_ino, inode);
     // The descriptor is the test's still: written through a duplicate, not closed.
     EXPECT_EQ(::write(fd, "tail\n", 5), 5);
     ::close(fd);
-    EXPECT_EQ(slurp(log), "head\nbody\ntail\n");
+    EXPECT_EQ(fabrisk_test::read_file(log), "head\nbody\ntail\n");
     EXPECT_EQ(listing(), (std::vector<std::string>{"keep.json", "log.txt"}));
 }
 
@@ -461,7 +455,7 @@ TEST_F(OutputFile, SymlinkToADescriptorUsesTheDescriptor) {
     a.commit("first ");
     b.commit("second");
     ::close(fd);
-    EXPECT_EQ(slurp(out), "first second");
+    EXPECT_EQ(fabrisk_test::read_file(out), "first second");
     EXPECT_EQ(lstat_of(out).st_ino, inode);
     EXPECT_TRUE(S_ISLNK(lstat_of(dir / "self-link").st_mode));
     EXPECT_TRUE(S_ISLNK(lstat_of(dir / "pid-link").st_mode));
@@ -521,10 +515,10 @@ TEST_F(OutputFile, DashIsStandardOutput) {
         EXPECT_TRUE(f.is_direct());
         EXPECT_TRUE(f.temp_path().empty());
         f.write("{\"to\": \"stdout\"}\n");
-        EXPECT_EQ(slurp(captured), "");  // not before commit
+        EXPECT_EQ(fabrisk_test::read_file(captured), "");  // not before commit
         f.commit();
     }
-    EXPECT_EQ(slurp(captured), "{\"to\": \"stdout\"}\n");
+    EXPECT_EQ(fabrisk_test::read_file(captured), "{\"to\": \"stdout\"}\n");
     EXPECT_EQ(listing(), (std::vector<std::string>{"keep.json", "stdout.txt"}));
     EXPECT_FALSE(fabrisk::output_file((dir / "x.json").string()).is_stdout());
     EXPECT_FALSE(fabrisk::output_file(fd_path(1)).is_stdout());  // may be redirected anywhere
@@ -554,7 +548,7 @@ TEST_F(OutputFile, UnusableDescriptorsFailAtConstruction) {
         EXPECT_NE(std::string(e.what()).find("open for reading only"), std::string::npos) << e.what();
     }
     ::close(readonly);
-    EXPECT_EQ(slurp(dir / "keep.json"), "precious");
+    EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "precious");
 }
 
 TEST_F(OutputFile, CharacterDeviceIsWrittenDirectly) {

@@ -13,6 +13,7 @@
 #include "fabrisk/buildout/scenario_json.hpp"
 #include "fabrisk/buildout/selftest.hpp"
 #include "fabrisk/selftest.hpp"
+#include "support.hpp"
 
 namespace st = fabrisk::selftest;
 namespace bst = fabrisk::buildout::selftest;
@@ -70,10 +71,8 @@ TEST(Selftest, ModelChecksPass) {
 }
 
 TEST(Selftest, CompiledInWorkedExampleIsTheShippedFile) {
-    std::ifstream in(FABRISK_SCENARIO_DIR "/worked-example.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    EXPECT_EQ(nlohmann::json::parse(text.str()), nlohmann::json::parse(bst::worked_example_json));
+    EXPECT_EQ(nlohmann::json::parse(fabrisk_test::read_file(FABRISK_SCENARIO_DIR "/worked-example.json")),
+              nlohmann::json::parse(bst::worked_example_json));
 }
 
 TEST(Selftest, ExactCheckReportsAMismatch) {

@@ -10,15 +10,13 @@
 #include "fabrisk/buildout/analytics.hpp"
 #include "fabrisk/buildout/scenario_json.hpp"
 #include "fabrisk/random_stream.hpp"
+#include "../support.hpp"
 
 namespace fb = fabrisk::buildout;
 
 namespace {
 nlohmann::json worked_example() {
-    std::ifstream in(FABRISK_SCENARIO_DIR "/worked-example.json");
-    std::stringstream s;
-    s << in.rdbuf();
-    return nlohmann::json::parse(s.str());
+    return nlohmann::json::parse(fabrisk_test::read_file(FABRISK_SCENARIO_DIR "/worked-example.json"));
 }
 
 // The worked example with W₀ ~ uniform(100, 200): the fab-1 steps keep σ = 1, the last step has

@@ -21,6 +21,7 @@
 #include "fabrisk/buildout/scenario_json.hpp"
 #include "fabrisk/buildout/simulation.hpp"
 #include "fabrisk/random_stream.hpp"
+#include "../support.hpp"
 
 namespace fb = fabrisk::buildout;
 using fb::output;
@@ -31,10 +32,7 @@ namespace {
 constexpr double inf = std::numeric_limits<double>::infinity();
 
 json worked() {
-    std::ifstream in(FABRISK_SCENARIO_DIR "/worked-example.json");
-    std::stringstream s;
-    s << in.rdbuf();
-    return json::parse(s.str());
+    return json::parse(fabrisk_test::read_file(FABRISK_SCENARIO_DIR "/worked-example.json"));
 }
 
 /// Raw outputs (trials × 10) of `trials` trials of the scenario text.
@@ -439,10 +437,7 @@ TEST(EdgeCases, SubnormalStaffPerFabNeverGivesNegativeCompute) {
     // staff_per_fab = 4.9e-324 (the smallest subnormal): Q > 0 is tiny whenever a fab runs, so
     // σ = min(1, W/Q) = 1 and compute is never negative (F_k ≥ 0 by docs/model.md §4.7, step 8).
     // (Once a bug: the ramp's slope·t + intercept sums rounded Q to a negative subnormal.)
-    std::ifstream in(FABRISK_SCENARIO_DIR "/seven-trillion.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    auto doc = json::parse(text.str());
+    auto doc = json::parse(fabrisk_test::read_file(FABRISK_SCENARIO_DIR "/seven-trillion.json"));
     doc["fabs"]["staff_per_fab"] = 4.9e-324;
     const auto out = run(doc, 16, 1);
     for (Eigen::Index t = 0; t < out.rows(); ++t) {
@@ -498,10 +493,7 @@ TEST(EdgeCases, WeeklyStepsOverThirtyYearsByHand) {
 }
 
 TEST(EdgeCases, WeeklyStepsOverThirtyYearsDefaultScenarioIsSane) {
-    std::ifstream in(FABRISK_SCENARIO_DIR "/seven-trillion.json");
-    std::stringstream text;
-    text << in.rdbuf();
-    auto doc = json::parse(text.str());
+    auto doc = json::parse(fabrisk_test::read_file(FABRISK_SCENARIO_DIR "/seven-trillion.json"));
     doc["time"]["horizon_years"] = 30;
     doc["time"]["steps_per_year"] = 52;  // chip lifetime 5 years = 260 steps
     const auto s = fb::parse_scenario(doc.dump());

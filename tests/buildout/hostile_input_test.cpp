@@ -16,6 +16,7 @@
 
 #include "fabrisk/buildout/scenario_json.hpp"
 #include "fabrisk/buildout/simulation.hpp"
+#include "../support.hpp"
 
 namespace fb = fabrisk::buildout;
 namespace fs = std::filesystem;
@@ -23,14 +24,7 @@ using nlohmann::json;
 
 namespace {
 
-std::string read(const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
-
-const std::string worked_text = read(FABRISK_SCENARIO_DIR "/worked-example.json");
+const std::string worked_text = fabrisk_test::read_file(FABRISK_SCENARIO_DIR "/worked-example.json");
 
 /// The message of the scenario_error that parsing `text` throws ("" if it does not throw).
 std::string rejection(const std::string& text) {

@@ -13,18 +13,12 @@
 #include "fabrisk/buildout/scenario_json.hpp"
 #include "fabrisk/buildout/simulation.hpp"
 #include "fabrisk/random_stream.hpp"
+#include "../support.hpp"
 
 namespace fb = fabrisk::buildout;
 using fb::output;
 
 namespace {
-
-std::string read(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
 
 /// Runs `trials` trials and returns the raw output block (trials × 10).
 Eigen::ArrayXXd raw_outputs(const fb::scenario& s, int trials, std::uint64_t seed = 7) {
@@ -133,7 +127,7 @@ TEST(HandChecked, DropoutShockAndScaleCoupledDecline) {
 TEST(HandChecked, ChipsRetireSoTheTargetCanBeMetEarlyAndLostByTheDeadline) {
     // Same plan with a 6-month chip life (1 step): I_j = F_{j−1} only, so the deadline
     // value is F5 alone; with target F5·1.01 it is missed at the deadline but reached later.
-    auto doc = nlohmann::json::parse(read(FABRISK_TEST_DATA_DIR "/dropout-shock-decline.json"));
+    auto doc = nlohmann::json::parse(fabrisk_test::read_file(FABRISK_TEST_DATA_DIR "/dropout-shock-decline.json"));
     doc["compute"]["chip_lifetime_years"] = 0.5;
     double W[8];
     W[0] = 10;
@@ -155,7 +149,7 @@ TEST(Lanes, ATrialsOutputsDoNotDependOnItsBlockOrLaneNeighbours) {
     // same uniforms evaluated in one block of 37 and in blocks of 1, 5, 8 and 23 (partial lane
     // groups, idle lanes) must give the same outputs bit for bit. A scenario with a shock and
     // uneven staff ratios exercises every ramp sum.
-    auto doc = nlohmann::json::parse(read(FABRISK_SCENARIO_DIR "/seven-trillion.json"));
+    auto doc = nlohmann::json::parse(fabrisk_test::read_file(FABRISK_SCENARIO_DIR "/seven-trillion.json"));
     doc["geopolitics"]["shock_probability"] = 0.5;
     doc["fabs"]["groups"][1]["staff_per_fab"] = 9000;
     // Ramps so short that some lanes draw them as lines and others as steps (R·m below 1e-6),
@@ -192,7 +186,7 @@ TEST(Lanes, ATrialsOutputsDoNotDependOnItsBlockOrLaneNeighbours) {
 }
 
 TEST(HandChecked, EveryInvestorDroppingOutAtZeroFundsNothing) {
-    auto doc = nlohmann::json::parse(read(FABRISK_TEST_DATA_DIR "/dropout-shock-decline.json"));
+    auto doc = nlohmann::json::parse(fabrisk_test::read_file(FABRISK_TEST_DATA_DIR "/dropout-shock-decline.json"));
     doc["investors"]["dropout_time"] = 0;
     doc["investors"]["list"][0]["dropout_probability"] = 1;
     const auto out = raw_outputs(fb::parse_scenario(doc.dump()), 1);
@@ -221,7 +215,7 @@ double bivariate_normal_cdf(double a, double b, double rho) {
 TEST(Dependence, InvestorDropoutFollowsTheFactorModel) {
     // Four investors in two groups, g = 0.2, w = 0.4: pairs in the same group have score
     // correlation 0.6, pairs across groups 0.2. P(both drop) = Φ₂(Φ⁻¹(q_i), Φ⁻¹(q_j); ρ).
-    auto doc = nlohmann::json::parse(read(FABRISK_SCENARIO_DIR "/worked-example.json"));
+    auto doc = nlohmann::json::parse(fabrisk_test::read_file(FABRISK_SCENARIO_DIR "/worked-example.json"));
     doc["investors"]["dropout_correlation"] = {{"global", 0.2}, {"within_group", 0.4}};
     const double q[4] = {0.35, 0.2, 0.5, 0.1};
     const char* group[4] = {"gulf", "gulf", "us", "us"};

@@ -12,6 +12,7 @@
 
 #include "fabrisk/buildout/plausibility.hpp"
 #include "fabrisk/buildout/scenario_json.hpp"
+#include "../support.hpp"
 
 namespace {
 
@@ -19,16 +20,8 @@ namespace fb = fabrisk::buildout;
 using json = nlohmann::json;
 using testing::HasSubstr;
 
-std::string read_text(const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    EXPECT_TRUE(in) << "cannot read " << file;
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 const json& worked_example() {
-    static const json j = json::parse(read_text(std::string(FABRISK_SCENARIO_DIR) + "/worked-example.json"));
+    static const json j = json::parse(fabrisk_test::read_file(std::string(FABRISK_SCENARIO_DIR) + "/worked-example.json"));
     return j;
 }
 

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fabrisk/buildout/scenario_json.hpp"
+#include "../support.hpp"
 
 namespace {
 
@@ -24,16 +25,8 @@ using fabrisk::buildout::scenario;
 using json = nlohmann::json;
 using testing::HasSubstr;
 
-std::string read_text(const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    EXPECT_TRUE(in) << "cannot read " << file;
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 const json& worked_example() {
-    static const json j = json::parse(read_text(std::string(FABRISK_SCENARIO_DIR) + "/worked-example.json"));
+    static const json j = json::parse(fabrisk_test::read_file(std::string(FABRISK_SCENARIO_DIR) + "/worked-example.json"));
     return j;
 }
 
@@ -148,7 +141,7 @@ TEST(ScenarioJson, DescriptionIsOptional) {
 }
 
 TEST(ScenarioJson, SevenTrillionParses) {
-    const scenario s = parsed(read_text(std::string(FABRISK_SCENARIO_DIR) + "/seven-trillion.json"));
+    const scenario s = parsed(fabrisk_test::read_file(std::string(FABRISK_SCENARIO_DIR) + "/seven-trillion.json"));
     EXPECT_EQ(s.name, "seven-trillion");
     EXPECT_EQ(s.fab_count(), 36u);
     EXPECT_EQ(s.fab_groups.size(), 9u);
@@ -842,7 +835,7 @@ namespace {
 /// The worked example's own text (keys in the file's order, not nlohmann's alphabetical one)
 /// with each `from` replaced by `to`.
 std::string worked_text_with(std::initializer_list<std::pair<std::string, std::string>> edits) {
-    std::string text = read_text(std::string(FABRISK_SCENARIO_DIR) + "/worked-example.json");
+    std::string text = fabrisk_test::read_file(std::string(FABRISK_SCENARIO_DIR) + "/worked-example.json");
     for (const auto& [from, to] : edits) {
         const auto at = text.find(from);
         EXPECT_NE(at, std::string::npos) << from;

@@ -11,6 +11,7 @@
 
 #include "fabrisk/buildout/scenario_json.hpp"
 #include "fabrisk/buildout/sensitivity.hpp"
+#include "../support.hpp"
 
 namespace fb = fabrisk::buildout;
 
@@ -26,13 +27,6 @@ fabrisk::sobol_options options_for(std::uint64_t n, unsigned threads = 2) {
     o.base_trials = n;
     o.threads = threads;
     return o;
-}
-
-std::string read(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
 }
 
 }  // namespace
@@ -132,7 +126,7 @@ TEST(Sensitivity, AllFixedScenarioHasNothingToApportion) {
 }
 
 TEST(Sensitivity, OutputThatDoesNotVaryGivesNullIndices) {
-    auto doc = nlohmann::json::parse(read(FABRISK_SCENARIO_DIR "/seven-trillion.json"));
+    auto doc = nlohmann::json::parse(fabrisk_test::read_file(FABRISK_SCENARIO_DIR "/seven-trillion.json"));
     doc["target"]["installed_flops"] = 1e40;  // never met
     const auto s = fb::parse_scenario(doc.dump());
     const auto r = fb::sensitivity(s, fb::output::target_met, options_for(500));

@@ -19,6 +19,7 @@
 
 #include "fabrisk/buildout/model.hpp"
 #include "fabrisk/buildout/scenario_json.hpp"
+#include "../support.hpp"
 
 namespace {
 
@@ -27,16 +28,8 @@ using json = nlohmann::json;
 
 const std::string repository = FABRISK_SCENARIO_DIR "/..";
 
-std::string read_text(const std::string& file) {
-    std::ifstream in(file, std::ios::binary);
-    EXPECT_TRUE(in) << "cannot read " << file;
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
-
 const std::string& doc() {
-    static const std::string text = read_text(repository + "/docs/model.md");
+    static const std::string text = fabrisk_test::read_file(repository + "/docs/model.md");
     return text;
 }
 
@@ -151,7 +144,7 @@ TEST(ModelDoc, EverySectionCitedInTheHeadersExists) {
     std::size_t citations = 0;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(repository + "/include/fabrisk")) {
         if (!entry.is_regular_file()) continue;
-        const std::string text = read_text(entry.path().string());
+        const std::string text = fabrisk_test::read_file(entry.path().string());
         for (std::sregex_iterator it(text.begin(), text.end(), citation), end; it != end; ++it) {
             for (std::size_t group = 1; group <= 2; ++group) {
                 const std::string number = (*it)[group];
@@ -170,7 +163,7 @@ TEST(ModelDoc, EverySectionCitedInTheHeadersExists) {
 // in each object is refused with exactly those keys as the expected ones.
 
 const json& worked_example() {
-    static const json j = json::parse(read_text(FABRISK_SCENARIO_DIR "/worked-example.json"));
+    static const json j = json::parse(fabrisk_test::read_file(FABRISK_SCENARIO_DIR "/worked-example.json"));
     return j;
 }
 
