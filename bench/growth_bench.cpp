@@ -2,6 +2,8 @@
 // builds capacity from two paired updates per fab and ramp sum (ramp_sums.hpp), so cost should
 // grow like fabs + steps, not fabs × steps.
 #include <benchmark/benchmark.h>
+
+#include "bench_main.hpp"
 #include <fstream>
 #include <sstream>
 
@@ -52,4 +54,4 @@ static void BM_StepsPerYear(benchmark::State& state) {
 }
 BENCHMARK(BM_StepsPerYear)->Arg(4)->Arg(12)->Arg(52)->Unit(benchmark::kMillisecond);
 
-BENCHMARK_MAIN();
+FABRISK_BENCHMARK_MAIN();

@@ -3,6 +3,8 @@
 // evaluations, N·(groups + 2), so the overhead of the design and the bootstrap is a ratio.
 #include <benchmark/benchmark.h>
 
+#include "bench_main.hpp"
+
 #include "fabrisk/buildout/model.hpp"
 #include "fabrisk/buildout/scenario_json.hpp"
 #include "fabrisk/runner.hpp"
@@ -57,4 +59,4 @@ static void BM_PlainRunSameModelRuns(benchmark::State& state) {
 }
 BENCHMARK(BM_PlainRunSameModelRuns)->Arg(1)->Arg(2)->Iterations(1)->Unit(benchmark::kSecond)->UseRealTime();
 
-BENCHMARK_MAIN();
+FABRISK_BENCHMARK_MAIN();

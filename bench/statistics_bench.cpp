@@ -4,6 +4,8 @@
 // loop that reads every value once, so the figure is also a ratio.
 #include <benchmark/benchmark.h>
 
+#include "bench_main.hpp"
+
 #include <vector>
 
 #include "fabrisk/buildout/model.hpp"
@@ -104,4 +106,4 @@ static void BM_Summary(benchmark::State& state) {
 }
 BENCHMARK(BM_Summary)->Unit(benchmark::kMicrosecond);
 
-BENCHMARK_MAIN();
+FABRISK_BENCHMARK_MAIN();

@@ -2,6 +2,8 @@
 // cost of drawing the uniforms alone, so each figure is also a ratio.
 #include <benchmark/benchmark.h>
 
+#include "bench_main.hpp"
+
 #include "fabrisk/buildout/model.hpp"
 #include "fabrisk/buildout/scenario_json.hpp"
 #include "fabrisk/buildout/simulation.hpp"
@@ -78,4 +80,4 @@ static void BM_FullRun(benchmark::State& state) {
 }
 BENCHMARK(BM_FullRun)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-BENCHMARK_MAIN();
+FABRISK_BENCHMARK_MAIN();

@@ -96,8 +96,18 @@ void claim_output(std::optional<fabrisk::output_file>& f, const std::string& pat
 }  // namespace
 
 int main(int argc, char** argv) {
+    // FABRISK_TARGET restricts the kernels' instruction set (simd_target.hpp) before anything runs.
+    try {
+        fabrisk::restrict_simd_target_from_environment();
+    } catch (const fabrisk::usage_error& e) {
+        std::cerr << "fabrisk: " << e.what() << "\n";
+        return exit_bad_input;
+    }
     CLI::App app{"fabrisk: Monte Carlo risk engine for compute build-out plans"};
-    app.set_version_flag("--version", std::string("fabrisk ") + fabrisk::version_string);
+    std::string supported;
+    for (const auto& t : fabrisk::simd_targets_supported()) supported += (supported.empty() ? "" : ", ") + t;
+    app.set_version_flag("--version", std::string("fabrisk ") + fabrisk::version_string + "\nsimd target: " +
+                                          fabrisk::simd_target() + " (this processor supports " + supported + ")");
     app.require_subcommand(1);
 
     // run
@@ -206,6 +216,7 @@ int main(int argc, char** argv) {
             if (json_out) {
                 ordered_json j;
                 j["fabrisk_version"] = fabrisk::version_string;
+                j["simd_target"] = fabrisk::simd_target();
                 j["scenario_sha256"] = l.sha256;
                 const ordered_json body = fb::to_json(result);  // named: it must outlive the loop
                 for (const auto& [key, value] : body.items()) j[key] = value;

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -198,4 +199,47 @@ TEST_F(Cli, PrecisionRunsUntilTheIntervalIsNarrowEnough) {
     EXPECT_EQ(nlohmann::json::parse(fabrisk_test::read_file(dir / "c.json"))["trials"], 5000);
     EXPECT_EQ(fabrisk("run --max-trials 5000").status, 2);  // only with --precision
     EXPECT_EQ(fabrisk("run --precision 2").status, 2);
+}
+
+// The kernels' instruction set (FABRISK_TARGET): named by --version and in the JSON, never a
+// number's cause.
+TEST_F(Cli, EveryTargetWritesTheSameJsonButItsName) {
+    const auto version = fabrisk("--version");
+    ASSERT_EQ(version.status, 0) << version.err;
+    const auto at = version.out.find("supports ");
+    ASSERT_NE(at, std::string::npos) << version.out;
+    std::string supported = version.out.substr(at + 9);
+    supported = supported.substr(0, supported.find(')'));
+    std::vector<std::string> targets;
+    for (std::size_t from = 0; from <= supported.size();) {
+        const auto comma = std::min(supported.find(", ", from), supported.size());
+        targets.push_back(supported.substr(from, comma - from));
+        from = comma + 2;
+    }
+    ASSERT_FALSE(targets.empty());
+    EXPECT_EQ(targets.back(), "scalar");  // every build has the baseline
+    std::string first;
+    for (const auto& t : targets) {
+        const auto r = shell("FABRISK_TARGET=" + t + " $FABRISK run --trials 20000 --threads 2 --drivers --drivers-trials 2000 --json " + t + ".json -q");
+        ASSERT_EQ(r.status, 0) << t << ": " << r.err;
+        const std::string json = fabrisk_test::read_file(dir / (t + ".json"));
+        const std::string name_line = "\n  \"simd_target\": \"" + t + "\",\n";
+        const auto line = json.find(name_line);
+        ASSERT_NE(line, std::string::npos) << t << " is not named in its JSON";
+        const std::string rest = json.substr(0, line) + json.substr(line + name_line.size() - 1);
+        if (first.empty()) first = rest;
+        else EXPECT_TRUE(rest == first) << t << "'s JSON differs from " << targets.front() << "'s beyond the target's name";
+        const auto forced = shell("FABRISK_TARGET=" + t + " $FABRISK --version");
+        EXPECT_NE(forced.out.find("simd target: " + t + " "), std::string::npos) << forced.out;
+    }
+}
+
+TEST_F(Cli, AnUnknownTargetIsABadInputNamingTheVariable) {
+    const auto r = shell("FABRISK_TARGET=avx1024 $FABRISK run --trials 1000 --json out.json");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("FABRISK_TARGET=avx1024: not a target of this build; expected one of"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("scalar"), std::string::npos) << r.err;
+    EXPECT_FALSE(fs::exists(dir / "out.json"));
+    const auto empty = shell("FABRISK_TARGET= $FABRISK --version");  // empty: the best, as unset
+    EXPECT_EQ(empty.status, 0) << empty.err;
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <vector>
 
+#include <Eigen/Core>
 #include <gtest/gtest.h>
 
 namespace {

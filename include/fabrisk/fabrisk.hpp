@@ -13,6 +13,7 @@
 #include "fabrisk/random_stream.hpp"
 #include "fabrisk/runner.hpp"
 #include "fabrisk/sensitivity.hpp"
+#include "fabrisk/simd_target.hpp"
 #include "fabrisk/statistics.hpp"
 #include "fabrisk/vector_math.hpp"
 #include "fabrisk/version.hpp"

@@ -12,14 +12,13 @@
 /// Written by hand: neither Boost nor Eigen offers a tabulated inverse CDF.
 #include <cmath>
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <vector>
 
 #include <Eigen/Core>
 
-#include "fabrisk/lanes.hpp"
-#include "fabrisk/vector_math.hpp"
 
 namespace fabrisk {
 
@@ -92,72 +91,27 @@ public:
         return (low || !std::isfinite(b_)) ? std::exp(v) : b_ - std::exp(v);
     }
 
-    /// The quantile at every probability of `u` (in place is allowed), a vector
-    /// (lanes::doubles) at a time: the logit and the final exponential by Eigen's vectorised log and exp,
-    /// the table's four values per interval gathered. Agrees with the scalar form to a few ulps
+    /// The quantile at every probability of `u` (in place is allowed), on the dispatched
+    /// instruction set (simd_target.hpp): the logit and the final exponential by the vector
+    /// log and exp, the table's four values per interval gathered
+    /// (src/kernels/quantile_table-inl.hpp). Agrees with the scalar form to a few ulps
     /// (tests/quantile_table_test.cpp checks both against Boost); a value depends only on its
-    /// probability, never on its place in the block.
+    /// probability, never on its place in the block or the target.
     void operator()(const Eigen::Ref<const Eigen::ArrayXd>& u, Eigen::Ref<Eigen::ArrayXd> out) const {
-        // Three passes over runs of up to 256 values (logit, interpolation, exponential), so
-        // the long log and exp chains of successive vectors overlap.
-        constexpr int width = lanes::count;
-        constexpr Eigen::Index run = 256;
-        alignas(64) double x_run[run], v_run[run], above_run[run];
-        const std::int64_t low_last = half_ - 2, high_last = static_cast<std::int64_t>(values_.size()) - half_ - 2;
-        const bool bounded = std::isfinite(b_);
-        for (Eigen::Index start = 0; start < u.size(); start += run) {
-            const Eigen::Index len = std::min(run, u.size() - start);
-            const Eigen::Index padded = (len + width - 1) / width * width;
-            for (Eigen::Index i = 0; i < len; ++i) x_run[i] = u[start + i];
-            for (Eigen::Index i = len; i < padded; ++i) x_run[i] = 0.5;  // a short last vector is padded with ½
-            lanes::ints out_of_grid{};
-            for (Eigen::Index i = 0; i < padded; i += width) {
-                lanes::doubles x;
-                FABRISK_LANES_LOAD(x, x_run + i);
-                const lanes::ints in = x >= u_first_ && x <= 1.0 - u_first_;  // false for NaN
-                out_of_grid |= ~in;
-                const lanes::doubles ratio = in ? x / (1.0 - x) : lanes::doubles{} + 1.0;
-                FABRISK_LANES_STORE(v_run + i, ratio);
-            }
-            vector_math::log(v_run, v_run, padded);
-            for (Eigen::Index i = 0; i < padded; i += width) {
-                lanes::doubles s;
-                FABRISK_LANES_LOAD(s, v_run + i);
-                const lanes::ints low = s <= 0;
-                lanes::doubles t = (low ? s + s_max : s) / h_;
-                lanes::ints k = __builtin_convertvector(t, lanes::ints);  // t ≥ 0 but for rounding: truncation as the scalar form
-                const lanes::ints last = low ? lanes::ints{} + low_last : lanes::ints{} + high_last;
-                k = k < last ? k : last;
-                t -= __builtin_convertvector(k, lanes::doubles);
-                const lanes::ints at = low ? k : k + half_;
-                const lanes::ints next = at + 1;
-                lanes::doubles y0, dy0, y1, dy1;
-                lanes::gather(values_.data(), at, y0);
-                lanes::gather(slopes_.data(), at, dy0);
-                lanes::gather(values_.data(), next, y1);
-                lanes::gather(slopes_.data(), next, dy1);
-                const lanes::doubles t2 = t * t, t3 = t2 * t;
-                const lanes::doubles h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
-                lanes::doubles v = h00 * y0 + h10 * dy0 + h01 * y1 + h11 * dy1;
-                FABRISK_LANES_STORE(v_run + i, v);
-                // Above the median of a bounded support v is ln(b − x): noted for the last pass.
-                const lanes::doubles above = low ? lanes::doubles{} : lanes::doubles{} + 1.0;
-                FABRISK_LANES_STORE(above_run + i, above);
-            }
-            vector_math::exp(v_run, v_run, padded);
-            if (bounded)
-                for (Eigen::Index i = 0; i < padded; i += width) {
-                    lanes::doubles v, above;
-                    FABRISK_LANES_LOAD(v, v_run + i);
-                    FABRISK_LANES_LOAD(above, above_run + i);
-                    v = above != 0 ? b_ - v : v;
-                    FABRISK_LANES_STORE(v_run + i, v);
-                }
-            for (Eigen::Index i = 0; i < len; ++i) out[start + i] = v_run[i];
-            if (!usable_ || lanes::any(out_of_grid))  // beyond the grid (or no table): the exact quantile, from the copy of u
-                for (Eigen::Index i = 0; i < len; ++i)
-                    if (!usable_ || !(x_run[i] >= u_first_ && x_run[i] <= 1.0 - u_first_)) out[start + i] = (*this)(x_run[i]);
-        }
+        evaluate(u.data(), out.data(), u.size());
+    }
+    void evaluate(const double* u, double* out, std::ptrdiff_t size) const;
+
+    /// The tabulated curve, for the block form's kernels.
+    struct grid {
+        const double* values;  ///< y on the grid: the lower half's points, then the upper half's from `half`
+        const double* slopes;  ///< dy/dt at the same points
+        std::int64_t half, size;
+        double upper_end, step, u_first;  ///< b (may be +inf), h, the first probability on the grid
+        bool usable;  ///< false when some tabulated value is not finite: every value is then exact
+    };
+    grid tabulated() const noexcept {
+        return {values_.data(), slopes_.data(), half_, static_cast<std::int64_t>(values_.size()), b_, h_, u_first_, usable_};
     }
 
 private:

@@ -7,8 +7,8 @@
 /// O(log n), which makes any trial reachable directly.
 ///
 /// A block is filled `trial_lanes` trials at a time, one LCG per trial, stepped side by side
-/// as vectors of lanes::count states (detail::xsh_rr_draws); the numbers are bit-identical to
-/// pcg-cpp's pcg32 (tests/random_stream_test.cpp checks them against it).
+/// as vectors of the dispatched target's width (src/kernels/random_stream-inl.hpp); the numbers
+/// are bit-identical to pcg-cpp's pcg32 (tests/random_stream_test.cpp checks them against it).
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -19,7 +19,6 @@
 #include <pcg_random.hpp>
 
 #include "fabrisk/error.hpp"
-#include "fabrisk/lanes.hpp"
 
 namespace fabrisk {
 
@@ -57,6 +56,12 @@ inline lcg_jump make_lcg_jump(std::uint64_t steps, std::uint64_t a, std::uint64_
     }
     return acc;
 }
+/// Fills column-major `out` (rows × dims, columns `stride` apart) with uniforms from
+/// trial_stream::trial_lanes LCGs side by side, whose first states are `first_states`: two
+/// steps of `step` per uniform, then `per_lane_group` to the next group of rows. Runs on the
+/// dispatched instruction set (src/kernels/random_stream-inl.hpp).
+void pcg32_uniforms(const std::uint64_t* first_states, const lcg_jump& step, const lcg_jump& per_lane_group,
+                    std::int64_t dims, double* out, std::int64_t rows, std::int64_t stride);
 /// pcg32's XSH-RR output of a state.
 inline std::uint32_t xsh_rr(std::uint64_t old) noexcept {
     const auto x = static_cast<std::uint32_t>(((old >> 18) ^ old) >> 27);
@@ -64,34 +69,6 @@ inline std::uint32_t xsh_rr(std::uint64_t old) noexcept {
     return (x >> rot) | (x << ((32 - rot) & 31));
 }
 
-/// One LCG state per trial and one double per trial, as vector values of lanes::count lanes
-/// (lanes.hpp: one register of the target).
-using states = std::uint64_t __attribute__((vector_size(lanes::count * sizeof(std::uint64_t))));
-using unit_values = lanes::doubles;
-
-/// Each lane's two pcg32 outputs as one 64-bit draw: xsh_rr(first) in the high word,
-/// xsh_rr(second) in the low one. The 32-bit rotation is done in the 64-bit lanes: with the
-/// word x copied into both halves, rotating it right by r is a 64-bit shift (right by r for
-/// the low word, left by 32 − r for the high one). g++ otherwise narrows to 32-bit lanes and
-/// widens back, a third more instructions.
-inline void xsh_rr_draws(const states& first, const states& second, states& draws) noexcept {
-    static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "word 2i is the low word of lane i");
-    using words = std::uint32_t __attribute__((vector_size(sizeof(states))));
-    const states x_first = ((first >> 18) ^ first) >> 27, x_second = ((second >> 18) ^ second) >> 27;
-    // Each lane's low word into both of its halves.
-#if FABRISK_LANES_COUNT_IS(8)
-#define FABRISK_LOW_WORDS_TWICE 0, 0, 2, 2, 4, 4, 6, 6, 8, 8, 10, 10, 12, 12, 14, 14
-#elif FABRISK_LANES_COUNT_IS(4)
-#define FABRISK_LOW_WORDS_TWICE 0, 0, 2, 2, 4, 4, 6, 6
-#else
-#define FABRISK_LOW_WORDS_TWICE 0, 0, 2, 2
-#endif
-    const states both_first = (states)__builtin_shufflevector((words)x_first, (words)x_first, FABRISK_LOW_WORDS_TWICE);
-    const states both_second = (states)__builtin_shufflevector((words)x_second, (words)x_second, FABRISK_LOW_WORDS_TWICE);
-#undef FABRISK_LOW_WORDS_TWICE
-    const states high = both_first << (32 - (first >> 59)), low = both_second >> (second >> 59);
-    draws = (high & 0xFFFFFFFF00000000u) | (low & 0xFFFFFFFFu);
-}
 }  // namespace detail
 
 /// Uniform numbers for blocks of trials, addressed by (seed, trial index).
@@ -126,39 +103,8 @@ public:
         std::array<std::uint64_t, trial_lanes> state;
         state[0] = detail::make_lcg_jump(2 * static_cast<std::uint64_t>(dimension_) * first_trial, multiplier_, increment_)(start_);
         for (int b = 1; b < trial_lanes; ++b) state[b] = per_trial_(state[b - 1]);
-        const auto dims = static_cast<Eigen::Index>(dimension_);
-        // Two LCG steps per uniform: `second` one step on, the next `first` two (a², (a + 1)·c),
-        // so the two multiplies are independent.
-        const std::uint64_t a = step_.a, c = step_.c, a2 = a * a, c2 = (a + 1) * c;
-        constexpr int vectors = trial_lanes / lanes::count;
-        for (Eigen::Index r0 = 0; r0 < out.rows(); r0 += trial_lanes) {
-            const Eigen::Index rows = std::min<Eigen::Index>(trial_lanes, out.rows() - r0);
-            detail::states s[vectors];
-            std::memcpy(s, state.data(), sizeof s);
-            alignas(64) double values[trial_lanes];
-            for (Eigen::Index d = 0; d < dims; ++d) {
-                for (int v = 0; v < vectors; ++v) {
-                    const detail::states first = s[v], second = first * a + c;
-                    s[v] = first * a2 + c2;
-                    detail::states draws;
-                    detail::xsh_rr_draws(first, second, draws);
-                    // to_open_unit, lane by lane, without a conversion (which AVX2 lacks for
-                    // 64-bit integers): the 52 bits as the mantissa of 1 + k·2^-52, then
-                    // minus 1 − 2^-53, which leaves k·2^-52 + 2^-53 exactly.
-                    const detail::states one_and_k = (draws >> 12) | 0x3FF0000000000000u;
-                    detail::unit_values u;
-                    std::memcpy(&u, &one_and_k, sizeof u);
-                    u -= 0x1.fffffffffffffp-1;
-                    std::memcpy(values + lanes::count * v, &u, sizeof u);
-                }
-                double* column = &out(r0, d);
-                if (rows == trial_lanes && out.innerStride() == 1)
-                    std::memcpy(column, values, sizeof values);
-                else
-                    for (Eigen::Index b = 0; b < rows; ++b) out(r0 + b, d) = values[b];
-            }
-            for (int b = 0; b < trial_lanes; ++b) state[b] = per_lane_group_(state[b]);
-        }
+        detail::pcg32_uniforms(state.data(), step_, per_lane_group_, static_cast<std::int64_t>(dimension_), out.data(),
+                               out.rows(), out.outerStride());
     }
 
 private:

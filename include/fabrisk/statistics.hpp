@@ -23,7 +23,6 @@
 
 #include "fabrisk/error.hpp"
 #include "fabrisk/binned_quantiles.hpp"
-#include "fabrisk/lanes.hpp"
 
 namespace fabrisk {
 
@@ -297,75 +296,11 @@ private:
         return c;
     }
 
-    /// Eight accumulators (value i goes to accumulator i mod 8), held as 8/lanes::count vectors
-    /// (lanes.hpp) and folded in a fixed order, so the sums are the same on every instruction
-    /// set; the ragged end is padded with NaN (which counts nowhere). count is set to the
-    /// number of non-NaN values.
-    static void describe_column(const double* x, std::size_t n, chunk::column& c) noexcept {
-        using lanes::doubles;
-        using lanes::ints;
-        constexpr std::size_t L = lanes::count, A = lanes::max_count, V = A / L;
-        constexpr double inf = std::numeric_limits<double>::infinity();
-        constexpr double two52 = 4503599627370496.0;  // from 2^52 on, every double is an integer
-        const doubles zero{};
-        auto load = [&](std::size_t i, doubles& v) {
-            if (i + L <= n) {
-                FABRISK_LANES_LOAD(v, x + i);
-            } else {
-                v = zero + std::numeric_limits<double>::quiet_NaN();
-                for (std::size_t l = 0; i + l < n; ++l) v[l] = x[i + l];
-            }
-        };
-        doubles sum[V], lo[V], hi[V];
-        ints finite[V], numbers[V], fractional[V];
-        for (std::size_t k = 0; k < V; ++k) {
-            sum[k] = zero, lo[k] = zero + inf, hi[k] = zero - inf;
-            finite[k] = numbers[k] = fractional[k] = ints{};
-        }
-        for (std::size_t i = 0; i < n; i += A)
-            for (std::size_t k = 0; k < V; ++k) {
-                doubles v;
-                load(i + k * L, v);
-                const doubles a = v < 0 ? -v : v;
-                const ints fin = a < inf;  // false for ±inf and NaN
-                numbers[k] -= v == v;      // a true mask is −1
-                finite[k] -= fin;
-                sum[k] += fin ? v : zero;
-                lo[k] = v < lo[k] ? v : lo[k];
-                hi[k] = v > hi[k] ? v : hi[k];
-                fractional[k] |= (a < two52) & ((a + two52) - two52 != a);
-            }
-        c.count = c.finite = 0;
-        c.min = inf;
-        c.max = -inf;
-        double total = 0;
-        bool any_fraction = false;
-        for (std::size_t k = 0; k < V; ++k)
-            for (std::size_t l = 0; l < L; ++l) {
-                c.count += static_cast<std::uint64_t>(numbers[k][l]);
-                c.finite += static_cast<std::uint64_t>(finite[k][l]);
-                c.min = std::min(c.min, lo[k][l]);
-                c.max = std::max(c.max, hi[k][l]);
-                total += sum[k][l];
-                any_fraction = any_fraction || fractional[k][l] != 0;
-            }
-        c.integral = !any_fraction;
-        if (c.finite == 0) return;
-        c.mean = total / double(c.finite);
-        doubles m2[V];
-        for (auto& m : m2) m = zero;
-        for (std::size_t i = 0; i < n; i += A)
-            for (std::size_t k = 0; k < V; ++k) {
-                doubles v;
-                load(i + k * L, v);
-                const doubles a = v < 0 ? -v : v;
-                const doubles d = a < inf ? v - c.mean : zero;
-                m2[k] += d * d;
-            }
-        c.m2 = 0;
-        for (std::size_t k = 0; k < V; ++k)
-            for (std::size_t l = 0; l < L; ++l) c.m2 += m2[k][l];
-    }
+    /// Count, finite count, sum-based mean and m2, extremes and integrality of x[0 … n − 1], on
+    /// the dispatched instruction set (src/kernels/statistics-inl.hpp). Eight accumulators
+    /// (value i goes to accumulator i mod 8) folded in a fixed order, so the sums are the same
+    /// on every target; count is the number of non-NaN values.
+    static void describe_column(const double* x, std::size_t n, chunk::column& c) noexcept;
 
     /// Points summarize() at the columns' bins, once they exist.
     void republish() {

@@ -3,10 +3,11 @@
 // arithmetic of the hot path (random streams, normal quantiles, exp and log, the copula factor,
 // the model's trial) changes them; a commit that changes one on purpose says why.
 //
-// Every build must give these bits: tests/CMakeLists.txt compiles this file three times, for
-// x86-64 without -march (SSE2), with -march=x86-64-v3 (AVX2, FMA) and with -march=x86-64-v4
-// (AVX-512), and each copy checks the same hashes. A copy whose instruction set the running
-// processor lacks says so and is skipped.
+// Every target must give these bits: each test runs once per kernel target (simd_target.hpp,
+// forced as FABRISK_TARGET would), and a target this processor lacks says so and is skipped.
+// Every build must too: tests/CMakeLists.txt compiles this file twice more, with
+// -march=x86-64-v3 and -march=x86-64-v4 (a program compiling fabrisk's headers with its own
+// flags), and those copies check the same hashes on the best target.
 #include <cstdlib>
 #include <string>
 
@@ -15,6 +16,7 @@
 #include "fabrisk/buildout/model.hpp"
 #include "fabrisk/buildout/scenario_json.hpp"
 #include "fabrisk/runner.hpp"
+#include "fabrisk/simd_target.hpp"
 #include "sha256.hpp"
 
 namespace fb = fabrisk::buildout;
@@ -65,6 +67,23 @@ bool processor_runs_this_copy() {
 #endif
 }
 
+/// Runs the kernels on one target (empty: the best) for the test's duration.
+class GoldenBits : public ::testing::TestWithParam<const char*> {
+protected:
+    void SetUp() override {
+        if (!processor_runs_this_copy())
+            GTEST_SKIP() << "this processor lacks " << compiled_for << ", which this copy was compiled for";
+        try {
+            fabrisk::restrict_simd_target(GetParam(), "target");
+        } catch (const fabrisk::usage_error& e) {
+            GTEST_SKIP() << e.what();
+        }
+        if (*GetParam()) ASSERT_EQ(fabrisk::simd_target(), GetParam());
+        RecordProperty("simd_target", fabrisk::simd_target());
+    }
+    void TearDown() override { fabrisk::restrict_simd_target(""); }
+};
+
 struct golden_case {
     const char* file;
     const char* sha256;
@@ -78,13 +97,22 @@ const golden_case cases[] = {
 
 }  // namespace
 
-TEST(GoldenBits, RawOutputsOfThreeScenariosHashAsStored) {
-    if (!processor_runs_this_copy()) GTEST_SKIP() << "this processor lacks " << compiled_for << ", which this copy was compiled for";
+TEST_P(GoldenBits, RawOutputsOfThreeScenariosHashAsStored) {
     RecordProperty("compiled_for", *compiled_for ? compiled_for : "baseline");
     for (const auto& c : cases) EXPECT_EQ(golden_hash(c.file, 1), c.sha256) << c.file;
 }
 
-TEST(GoldenBits, HashesDoNotDependOnTheThreadCount) {
-    if (!processor_runs_this_copy()) GTEST_SKIP() << "this processor lacks " << compiled_for << ", which this copy was compiled for";
+TEST_P(GoldenBits, HashesDoNotDependOnTheThreadCount) {
     for (const auto& c : cases) EXPECT_EQ(golden_hash(c.file, 2), golden_hash(c.file, 1)) << c.file;
 }
+
+// The copies compiled with -march run the best target only: the kernels are the library's.
+#ifdef FABRISK_GOLDEN_ISA
+INSTANTIATE_TEST_SUITE_P(BestTarget, GoldenBits, ::testing::Values(""));
+#elif defined(__aarch64__)
+INSTANTIATE_TEST_SUITE_P(EveryTarget, GoldenBits, ::testing::Values("sve2", "sve", "neon", "scalar"),
+                         [](const auto& info) { return std::string(info.param); });
+#else
+INSTANTIATE_TEST_SUITE_P(EveryTarget, GoldenBits, ::testing::Values("avx512", "avx2", "sse4", "scalar"),
+                         [](const auto& info) { return std::string(info.param); });
+#endif

@@ -6,6 +6,7 @@ src=$1 work=$2
 rm -rf "$work" && mkdir -p "$work"
 cmake -S "$src" -B "$work/fabrisk" -DFABRISK_BUILD_TESTS=OFF -DFABRISK_BUILD_BENCHMARKS=OFF \
   -DFABRISK_BUILD_EXAMPLES=OFF -DFABRISK_BUILD_CLI=OFF -DCMAKE_INSTALL_PREFIX="$work/prefix" >/dev/null
+cmake --build "$work/fabrisk" -j"$(nproc)" >/dev/null
 cmake --install "$work/fabrisk" >/dev/null
 cmake -S "$src/tests/consumer" -B "$work/package" -DFABRISK_CONSUME=package -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
 cmake --build "$work/package" >/dev/null

@@ -18,6 +18,7 @@
 #include "fabrisk/buildout/report.hpp"
 #include "fabrisk/buildout/simulation.hpp"
 #include "fabrisk/error.hpp"
+#include "fabrisk/simd_target.hpp"
 #include "fabrisk/version.hpp"
 
 namespace fabrisk::buildout {
@@ -33,19 +34,21 @@ struct run_settings {
 
 struct provenance {
     std::string fabrisk_version = version_string;
+    std::string simd_target = fabrisk::simd_target();  ///< the kernels' instruction set; never changes a number
     std::string scenario_sha256;            ///< of the scenario's bytes as read (or the built-in text)
     nlohmann::ordered_json scenario;        ///< the scenario document as parsed, in its own key order
     run_settings settings;
     std::vector<scenario_warning> warnings;  ///< plausibility warnings of the scenario
 };
 
-/// The JSON result with its provenance: `fabrisk_version`, `complete`, the scenario's name and
+/// The JSON result with its provenance: `fabrisk_version`, `simd_target`, `complete`, the scenario's name and
 /// SHA-256, the options and the warnings first, then to_json(r), then the scenario document
 /// under `scenario_definition`.
 inline nlohmann::ordered_json to_json(const result& r, const provenance& p) {
     using nlohmann::ordered_json;
     ordered_json j;
     j["fabrisk_version"] = p.fabrisk_version;
+    j["simd_target"] = p.simd_target;
     j["complete"] = r.complete;
     j["scenario"] = r.scenario_name;
     j["scenario_sha256"] = p.scenario_sha256;

@@ -1,17 +1,27 @@
-// Tests for fabrisk/ramp_sums.hpp: sums of clamped lines built from paired first differences
-// against summing every line at every grid point.
-#include "fabrisk/ramp_sums.hpp"
-
+// Tests for src/kernels/ramp_sums-inl.hpp, on every target this processor supports: the lanes'
+// running sums of clamped lines against the lines summed one by one.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <vector>
-
 #include <gtest/gtest.h>
 
-namespace lanes = fabrisk::lanes;
-namespace ramp_sums = fabrisk::ramp_sums;
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/ramp_sums_test.cpp"
+#include <hwy/foreach_target.h>  // must come before highway.h
+
+#include <hwy/highway.h>
+#include <hwy/tests/hwy_gtest.h>
+
+#include "kernels/lanes-inl.hpp"
+#include "kernels/ramp_sums-inl.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace fabrisk_test::HWY_NAMESPACE {
+namespace lanes = ::fabrisk::HWY_NAMESPACE::lanes;
+namespace ramp_sums = ::fabrisk::HWY_NAMESPACE::ramp_sums;
+
 
 namespace {
 
@@ -71,7 +81,7 @@ std::vector<std::vector<line>> random_lines(std::mt19937_64& rng, int per_lane, 
 
 }  // namespace
 
-TEST(RampSums, MatchLineByLineSumsOnTheGrid) {
+void MatchLineByLineSumsOnTheGrid() {
     std::mt19937_64 rng(11);
     const int n = 48;
     for (int round = 0; round < 20; ++round) {
@@ -92,7 +102,7 @@ TEST(RampSums, MatchLineByLineSumsOnTheGrid) {
     }
 }
 
-TEST(RampSums, StayExactlyZeroUntilALineRises) {
+void StayExactlyZeroUntilALineRises() {
     // Lines starting on grid points: zero there, so every sum is exactly 0 up to k = 5 and
     // positive from k = 6, although k·ΣA − ΣB would leave rounding residues if the updates
     // came at k = 5.
@@ -109,7 +119,7 @@ TEST(RampSums, StayExactlyZeroUntilALineRises) {
     }
 }
 
-TEST(RampSums, EachLaneDependsOnlyOnItsOwnLines) {
+void EachLaneDependsOnlyOnItsOwnLines() {
     std::mt19937_64 rng(5);
     const int n = 20;
     const auto lines = random_lines(rng, 10, n);
@@ -126,3 +136,15 @@ TEST(RampSums, EachLaneDependsOnlyOnItsOwnLines) {
                     << "k " << k << ", lane " << b << " placed in lane " << other;
     }
 }
+
+}  // namespace fabrisk_test::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace fabrisk_test {
+HWY_BEFORE_TEST(RampSums);
+HWY_EXPORT_AND_TEST_P(RampSums, MatchLineByLineSumsOnTheGrid);
+HWY_EXPORT_AND_TEST_P(RampSums, StayExactlyZeroUntilALineRises);
+HWY_EXPORT_AND_TEST_P(RampSums, EachLaneDependsOnlyOnItsOwnLines);
+}  // namespace fabrisk_test
+#endif

@@ -1,6 +1,5 @@
-#pragma once
-/// \file ramp_sums.hpp
-/// Sums of clamped lines on an integer grid, in lanes (lanes.hpp), at a cost of two updates
+/// \file kernels/ramp_sums-inl.hpp
+/// Sums of clamped lines on an integer grid, in lanes (lanes-inl.hpp, per target), at a cost of two updates
 /// per line and one pass over the grid, whatever the lines' lengths.
 ///
 /// A line rising at slope A from x = a and ending at e ≥ a, A·(g(k − a) − g(k − e)) with
@@ -15,9 +14,18 @@
 #include <cstdint>
 #include <cstring>
 
-#include "fabrisk/lanes.hpp"
+#include "kernels/lanes-inl.hpp"
 
-namespace fabrisk::ramp_sums {
+#if defined(FABRISK_KERNELS_RAMP_SUMS_INL_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FABRISK_KERNELS_RAMP_SUMS_INL_
+#undef FABRISK_KERNELS_RAMP_SUMS_INL_
+#else
+#define FABRISK_KERNELS_RAMP_SUMS_INL_
+#endif
+
+HWY_BEFORE_NAMESPACE();
+namespace fabrisk::HWY_NAMESPACE::ramp_sums {
+
 
 /// Doubles in one grid row of differences, and its log2 (row offsets as shifts: g++ turns a
 /// selected-then-scaled index vector into a masked 64-bit multiply, a slow instruction).
@@ -93,4 +101,7 @@ struct running {
     }
 };
 
-}  // namespace fabrisk::ramp_sums
+}  // namespace fabrisk::HWY_NAMESPACE::ramp_sums
+HWY_AFTER_NAMESPACE();
+
+#endif  // per-target include guard

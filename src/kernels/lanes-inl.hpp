@@ -1,39 +1,70 @@
-#pragma once
-/// \file lanes.hpp
-/// Trials side by side as one vector value: `lanes::doubles` holds one double per trial,
-/// `lanes::ints` one 64-bit integer (or a comparison's all-ones/zero mask) per trial. The
-/// number of lanes is one register of the instruction set the code is compiled for: 8 with
-/// AVX-512, 4 with AVX2, 2 otherwise (SSE2, NEON, or generic code). Every lane runs the same
-/// IEEE operations, and no result depends on a value's neighbours, so a trial's bits do not
-/// depend on the width (tests/buildout/golden_bits_test.cpp checks every width).
+/// \file kernels/lanes-inl.hpp
+/// Trials side by side as one vector value, compiled once per instruction set (Highway's
+/// foreach_target re-includes this file for each target, into fabrisk::HWY_NAMESPACE::lanes).
+/// `lanes::doubles` holds one double per trial, `lanes::ints` one 64-bit integer (or a
+/// comparison's all-ones/zero mask) per trial. The number of lanes is one register of the
+/// target: 8 with AVX-512, 4 with AVX2, 2 otherwise (SSE4, the baseline, NEON, SVE). Every lane
+/// runs the same IEEE operations, and no result depends on a value's neighbours, so a trial's
+/// bits do not depend on the target (tests/buildout/golden_bits_test.cpp runs every target).
 ///
-/// These are GCC/Clang vector extensions: `+ − × ÷` and comparisons act lane by lane, and
-/// `mask ? a : b` selects. They are used where g++'s auto-vectoriser gives up on short lane
-/// loops (it unrolls them first, then rarely vectorises the pieces), and only inside functions,
-/// never passed by value, so the vector calling convention (-Wpsabi) never comes into play. A
-/// vector wider than the target's registers would be kept in memory (g++ spills it), hence the
-/// width per target. The few operations the extensions lack (gather, a comparison's lanes as
-/// bits, a masked add, compress, any, square root) are functions here: an instruction where the
-/// target has one, a plain loop otherwise (tests/lanes_test.cpp checks them against exact values).
+/// These are GCC/Clang vector extensions, not Highway's operations: `+ − × ÷` and comparisons
+/// act lane by lane and `mask ? a : b` selects, which keeps the model's arithmetic readable as
+/// formulas; Highway supplies the per-target compilation and the run-time choice. Inside a
+/// target's region g++ lowers them to that target's instructions. They are used only inside
+/// functions, never passed by value, so the vector calling convention (-Wpsabi) never comes into
+/// play. The few operations the extensions lack (gather, a comparison's lanes as bits, a masked
+/// add, compress, any, square root) are functions here: an instruction where the target has
+/// one, a plain loop otherwise (tests/lanes_test.cpp checks them on every target).
+///
+/// The target is HWY_TARGET, not the compiler's __AVX2__ and the like: g++ does not define
+/// those inside a `#pragma GCC target` region.
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 
-#if defined(__SSE2__)
+#include <hwy/highway.h>
+
+#if HWY_ARCH_X86
 #include <immintrin.h>
 #endif
 
-#if defined(__AVX512F__)
+// Per-target include guard: Highway's foreach_target includes this file once per target.
+#if defined(FABRISK_KERNELS_LANES_INL_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FABRISK_KERNELS_LANES_INL_
+#undef FABRISK_KERNELS_LANES_INL_
+#else
+#define FABRISK_KERNELS_LANES_INL_
+#endif
+
+#undef FABRISK_KERNEL_AVX512
+#undef FABRISK_KERNEL_AVX2
+#undef FABRISK_LANES_COUNT
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
+#define FABRISK_KERNEL_AVX512 1
+#define FABRISK_KERNEL_AVX2 0
 #define FABRISK_LANES_COUNT 8
-#elif defined(__AVX2__)
+#elif HWY_TARGET == HWY_AVX2
+#define FABRISK_KERNEL_AVX512 0
+#define FABRISK_KERNEL_AVX2 1
 #define FABRISK_LANES_COUNT 4
 #else
+#define FABRISK_KERNEL_AVX512 0
+#define FABRISK_KERNEL_AVX2 0
 #define FABRISK_LANES_COUNT 2
 #endif
 /// For code that needs the count in the preprocessor (a shuffle's constant lane indices).
 #define FABRISK_LANES_COUNT_IS(n) (FABRISK_LANES_COUNT == (n))
 
-namespace fabrisk::lanes {
+#ifndef FABRISK_LANES_LOAD
+/// Loads `count` consecutive doubles at `pointer` into `lanes::doubles` variable `into`.
+#define FABRISK_LANES_LOAD(into, pointer) std::memcpy(&(into), (pointer), sizeof(into))
+/// Stores `lanes::doubles` value `from` at `pointer`.
+#define FABRISK_LANES_STORE(pointer, from) std::memcpy((pointer), &(from), sizeof(from))
+#endif
+
+HWY_BEFORE_NAMESPACE();
+namespace fabrisk::HWY_NAMESPACE::lanes {
+
 
 inline constexpr int count = FABRISK_LANES_COUNT;
 /// log2(count), for lane offsets as shifts.
@@ -54,9 +85,9 @@ inline void iota(ints& into) { std::memcpy(&into, lane_numbers, sizeof into); }
 /// into[b] = base[index[b]] for every lane b: one gather instruction with AVX2 or AVX-512, a
 /// loop of loads elsewhere.
 inline void gather(const double* base, const ints& index, doubles& into) {
-#if defined(__AVX512F__)
+#if FABRISK_KERNEL_AVX512
     into = (doubles)_mm512_i64gather_pd((__m512i)index, base, 8);
-#elif defined(__AVX2__)
+#elif FABRISK_KERNEL_AVX2
     into = (doubles)_mm256_i64gather_pd(base, (__m256i)index, 8);
 #else
     for (int b = 0; b < count; ++b) into[b] = base[index[b]];
@@ -65,9 +96,9 @@ inline void gather(const double* base, const ints& index, doubles& into) {
 
 /// A comparison's mask as bits, bit b for lane b (the sign bit of each lane).
 inline unsigned bits(const ints& mask) {
-#if defined(__AVX512F__)
+#if FABRISK_KERNEL_AVX512
     return _mm512_cmplt_epi64_mask((__m512i)mask, _mm512_setzero_si512());
-#elif defined(__AVX2__)
+#elif FABRISK_KERNEL_AVX2
     return static_cast<unsigned>(_mm256_movemask_pd((__m256d)mask));
 #elif defined(__SSE2__)
     return static_cast<unsigned>(_mm_movemask_pd((__m128d)mask));
@@ -80,7 +111,7 @@ inline unsigned bits(const ints& mask) {
 
 /// Whether any lane of a comparison's mask is set.
 inline bool any(const ints& mask) {
-#if defined(__AVX512F__)
+#if FABRISK_KERNEL_AVX512
     return _mm512_test_epi64_mask((__m512i)mask, (__m512i)mask) != 0;
 #else
     return bits(mask) != 0;
@@ -91,9 +122,9 @@ inline bool any(const ints& mask) {
 /// the same bits on every instruction set. Not Eigen's sqrt: with AVX-512 that is an estimate
 /// refined by Newton steps, up to an ulp off and so different from the other builds.
 inline void sqrt(const doubles& y, doubles& into) {
-#if defined(__AVX512F__)
+#if FABRISK_KERNEL_AVX512
     into = (doubles)_mm512_sqrt_pd((__m512d)y);
-#elif defined(__AVX2__)
+#elif FABRISK_KERNEL_AVX2
     into = (doubles)_mm256_sqrt_pd((__m256d)y);
 #elif defined(__SSE2__)
     into = (doubles)_mm_sqrt_pd((__m128d)y);
@@ -128,7 +159,7 @@ inline void inverse_root_pow2(const doubles& y, int j, doubles& into) {
 /// Bit b set for each lane b where x is not within [lo, hi], NaN included: two comparisons
 /// straight into a mask register with AVX-512.
 inline unsigned outside(const doubles& x, double lo, double hi) {
-#if defined(__AVX512F__)
+#if FABRISK_KERNEL_AVX512
     return _mm512_cmp_pd_mask((__m512d)x, _mm512_set1_pd(hi), _CMP_NLE_UQ) |
            _mm512_cmp_pd_mask((__m512d)x, _mm512_set1_pd(lo), _CMP_NGE_UQ);
 #else
@@ -138,7 +169,7 @@ inline unsigned outside(const doubles& x, double lo, double hi) {
 
 /// Bit b set for each lane b where !(x ≥ y), NaN included.
 inline unsigned not_at_least(const doubles& x, const doubles& y) {
-#if defined(__AVX512F__)
+#if FABRISK_KERNEL_AVX512
     return _mm512_cmp_pd_mask((__m512d)x, (__m512d)y, _CMP_NGE_UQ);
 #else
     return bits(~(x >= y));
@@ -147,7 +178,7 @@ inline unsigned not_at_least(const doubles& x, const doubles& y) {
 
 /// to[b] += step for each lane b whose bit is set in `selected`: one masked add with AVX-512.
 inline void add_where(ints& to, unsigned selected, std::int64_t step) {
-#if defined(__AVX512F__)
+#if FABRISK_KERNEL_AVX512
     to = (ints)_mm512_mask_add_epi64((__m512i)to, static_cast<__mmask8>(selected), (__m512i)to, _mm512_set1_epi64(step));
 #else
     ints lane;
@@ -162,7 +193,7 @@ inline void add_where(ints& to, unsigned selected, std::int64_t step) {
 /// plain store (Zen 4 microcodes the compress-to-memory form: ~30× slower); elsewhere a
 /// branch-free loop, since which lanes are selected is unpredictable.
 inline int compress(const doubles& x, unsigned keep, const ints& places, double* to, std::int64_t* at) {
-#if defined(__AVX512F__)
+#if FABRISK_KERNEL_AVX512
     const auto k = static_cast<__mmask8>(keep);
     _mm512_storeu_pd(to, _mm512_maskz_compress_pd(k, (__m512d)x));
     _mm512_storeu_si512(at, _mm512_maskz_compress_epi64(k, (__m512i)places));
@@ -178,9 +209,7 @@ inline int compress(const doubles& x, unsigned keep, const ints& places, double*
 #endif
 }
 
-}  // namespace fabrisk::lanes
+}  // namespace fabrisk::HWY_NAMESPACE::lanes
+HWY_AFTER_NAMESPACE();
 
-/// Loads `count` consecutive doubles at `pointer` into `lanes::doubles` variable `into`.
-#define FABRISK_LANES_LOAD(into, pointer) std::memcpy(&(into), (pointer), sizeof(into))
-/// Stores `lanes::doubles` value `from` at `pointer`.
-#define FABRISK_LANES_STORE(pointer, from) std::memcpy((pointer), &(from), sizeof(from))
+#endif  // per-target include guard

@@ -1,7 +1,6 @@
-// Tests for fabrisk/lanes.hpp: the helpers with an instruction per target (gather, compress, any,
-// bits, sqrt) against exact values, whatever the lane count of the build.
-#include "fabrisk/lanes.hpp"
-
+// Tests for src/kernels/lanes-inl.hpp, on every target this processor supports (each test runs
+// once per target): the helpers with an instruction per target (gather, compress, any, bits,
+// sqrt) against exact values, whatever the lane count.
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -9,10 +8,20 @@
 #include <cstdio>
 #include <random>
 #include <vector>
-
 #include <gtest/gtest.h>
 
-namespace lanes = fabrisk::lanes;
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/lanes_test.cpp"
+#include <hwy/foreach_target.h>  // must come before highway.h
+
+#include <hwy/highway.h>
+#include <hwy/tests/hwy_gtest.h>
+
+#include "kernels/lanes-inl.hpp"
+
+HWY_BEFORE_NAMESPACE();
+namespace fabrisk_test::HWY_NAMESPACE {
+namespace lanes = ::fabrisk::HWY_NAMESPACE::lanes;
 
 /// Eight values as the lanes of 8/count vectors, and back.
 template <class V, class T>
@@ -22,10 +31,10 @@ V part(const T (&values)[8], int first) {
     return v;
 }
 
-TEST(Lanes, CountIsOneRegisterOfTheTarget) {
-#if defined(__AVX512F__)
+void CountIsOneRegisterOfTheTarget() {
+#if HWY_TARGET == HWY_AVX3 || HWY_TARGET == HWY_AVX3_DL
     EXPECT_EQ(lanes::count, 8);
-#elif defined(__AVX2__)
+#elif HWY_TARGET == HWY_AVX2
     EXPECT_EQ(lanes::count, 4);
 #else
     EXPECT_EQ(lanes::count, 2);
@@ -37,7 +46,7 @@ TEST(Lanes, CountIsOneRegisterOfTheTarget) {
     for (int b = 0; b < lanes::count; ++b) EXPECT_EQ(index[b], b);
 }
 
-TEST(Lanes, GatherReadsEachLanesOwnIndex) {
+void GatherReadsEachLanesOwnIndex() {
     std::vector<double> table(100);
     for (std::size_t i = 0; i < table.size(); ++i) table[i] = 0.5 * double(i) - 7.0;
     const std::int64_t indices[8] = {3, 99, 0, 42, 42, 7, 64, 1};
@@ -49,7 +58,7 @@ TEST(Lanes, GatherReadsEachLanesOwnIndex) {
     }
 }
 
-TEST(Lanes, CompressKeepsSelectedLanesInOrderWithTheirPlaces) {
+void CompressKeepsSelectedLanesInOrderWithTheirPlaces() {
     // Every mask: the kept values, in lane order, with their places.
     lanes::ints places;
     lanes::iota(places);
@@ -86,7 +95,7 @@ unsigned eight_bits(F lane_bits) {
     return all;
 }
 
-TEST(Lanes, OutsideMarksLanesBeyondTheRangeAndNaN) {
+void OutsideMarksLanesBeyondTheRangeAndNaN() {
     const double x[8] = {-0.5, -0.425, -0.4250000000000001, 0.0, 0.425, 0.4250000000000001, NAN, INFINITY};
     auto outside = [&](double lo, double hi) {
         return eight_bits([&](int first) { return lanes::outside(part<lanes::doubles>(x, first), lo, hi); });
@@ -98,7 +107,7 @@ TEST(Lanes, OutsideMarksLanesBeyondTheRangeAndNaN) {
     EXPECT_EQ(outside(0.0, 0.0), 0b11110111u);
 }
 
-TEST(Lanes, NotAtLeastAndAddWhereCountLanesBelow) {
+void NotAtLeastAndAddWhereCountLanesBelow() {
     const double x[8] = {1, 2, 3, 4, NAN, 6, 7, -INFINITY}, y[8] = {1, 3, 2, 5, 0, NAN, INFINITY, -INFINITY};
     // !(x ≥ y): lanes 1, 3 (smaller), 4 and 5 (NaN) and 6; not 0, 2 or 7 (equal or larger).
     const unsigned below = eight_bits(
@@ -113,7 +122,7 @@ TEST(Lanes, NotAtLeastAndAddWhereCountLanesBelow) {
     }
 }
 
-TEST(Lanes, AnyFollowsComparisons) {
+void AnyFollowsComparisons() {
     const double values[8] = {1, 2, 3, 4, 5, 6, 7, 8};
     bool above = false, at_top = false, one = false, nan = false;
     for (int first = 0; first < 8; first += lanes::count) {
@@ -129,7 +138,7 @@ TEST(Lanes, AnyFollowsComparisons) {
     EXPECT_FALSE(nan);  // no NaN
 }
 
-TEST(Lanes, SqrtAndInverseRootsAreTheScalarCorrectlyRoundedOnesBitForBit) {
+void SqrtAndInverseRootsAreTheScalarCorrectlyRoundedOnesBitForBit() {
     // The same bits on every instruction set: each lane equals the scalar std::sqrt chain and
     // division (correctly rounded, as IEEE 754 requires), including 0, subnormals, inf and NaN.
     std::mt19937_64 rng(11);
@@ -158,7 +167,7 @@ TEST(Lanes, SqrtAndInverseRootsAreTheScalarCorrectlyRoundedOnesBitForBit) {
     }
 }
 
-TEST(Lanes, InverseRootPow2IsWithinTwoUlpsOfTheExactRoot) {
+void InverseRootPow2IsWithinTwoUlpsOfTheExactRoot() {
     // y^(−1/2^j) against long double powl (64-bit mantissa: exact enough to judge 2 ulps), over
     // the grid phase's range 1 − r·λ ∈ (0, 2) and far beyond it.
     std::mt19937_64 rng(3);
@@ -179,5 +188,22 @@ TEST(Lanes, InverseRootPow2IsWithinTwoUlpsOfTheExactRoot) {
         }
     char text[32];
     std::snprintf(text, sizeof text, "%.3g", worst);
-    RecordProperty("worst_relative_error", text);
+    ::testing::Test::RecordProperty("worst_relative_error", text);
 }
+
+}  // namespace fabrisk_test::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace fabrisk_test {
+HWY_BEFORE_TEST(Lanes);
+HWY_EXPORT_AND_TEST_P(Lanes, CountIsOneRegisterOfTheTarget);
+HWY_EXPORT_AND_TEST_P(Lanes, GatherReadsEachLanesOwnIndex);
+HWY_EXPORT_AND_TEST_P(Lanes, CompressKeepsSelectedLanesInOrderWithTheirPlaces);
+HWY_EXPORT_AND_TEST_P(Lanes, OutsideMarksLanesBeyondTheRangeAndNaN);
+HWY_EXPORT_AND_TEST_P(Lanes, NotAtLeastAndAddWhereCountLanesBelow);
+HWY_EXPORT_AND_TEST_P(Lanes, AnyFollowsComparisons);
+HWY_EXPORT_AND_TEST_P(Lanes, SqrtAndInverseRootsAreTheScalarCorrectlyRoundedOnesBitForBit);
+HWY_EXPORT_AND_TEST_P(Lanes, InverseRootPow2IsWithinTwoUlpsOfTheExactRoot);
+}  // namespace fabrisk_test
+#endif
