@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fabrisk/buildout/model.hpp"
+#include "fabrisk/distribution.hpp"
 #include "fabrisk/error.hpp"
 #include "fabrisk/normal.hpp"
 #include "fabrisk/quantile_table.hpp"
@@ -20,17 +21,15 @@
 #include "fabrisk/statistics.hpp"
 #include "fabrisk/vector_math.hpp"
 
-// SSSE3 adds nothing over SSE4 here but compile time; its processors take the scalar target.
-#ifndef HWY_DISABLED_TARGETS
-#define HWY_DISABLED_TARGETS HWY_SSSE3
-#endif
+#include "kernels/targets.hpp"
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels.cpp"
 #include <hwy/foreach_target.h>  // must come before highway.h
 
 #include <hwy/highway.h>
 
-#include "kernels/buildout/grid_phase-inl.hpp"
+#include "kernels/buildout/model-inl.hpp"
+#include "kernels/distribution-inl.hpp"
 #include "kernels/lanes-inl.hpp"
 #include "kernels/normal-inl.hpp"
 #include "kernels/quantile_table-inl.hpp"
@@ -58,6 +57,10 @@ void uniforms(const std::uint64_t* first_states, const ::fabrisk::detail::lcg_ju
 void moments(const double* x, std::size_t n, output_statistics::chunk::column& c) {
     statistics::describe_column(x, n, c);
 }
+void distribution_quantiles(const distribution& d, const double* u, double* out, std::int64_t n) { quantiles(d, u, out, n); }
+void distribution_from_normal_scores(const distribution& d, const double* z, double* out, std::int64_t n) {
+    from_normal_scores(d, z, out, n);
+}
 /// Which target this is: HWY_TARGET as each copy was compiled.
 std::int64_t compiled_target() { return HWY_TARGET; }
 }  // namespace fabrisk::HWY_NAMESPACE
@@ -73,7 +76,16 @@ HWY_EXPORT(normal_cdf_array);
 HWY_EXPORT(quantile_table_array);
 HWY_EXPORT(uniforms);
 HWY_EXPORT(moments);
+HWY_EXPORT(distribution_quantiles);
+HWY_EXPORT(distribution_from_normal_scores);
 HWY_EXPORT(compiled_target);
+
+void quantile(const distribution& d, const double* u, double* out, std::ptrdiff_t n) {
+    HWY_DYNAMIC_DISPATCH(distribution_quantiles)(d, u, out, n);
+}
+void from_normal_score(const distribution& d, const double* z, double* out, std::ptrdiff_t n) {
+    HWY_DYNAMIC_DISPATCH(distribution_from_normal_scores)(d, z, out, n);
+}
 
 void vector_math::exp(const double* in, double* out, std::ptrdiff_t n) { HWY_DYNAMIC_DISPATCH(exp_array)(in, out, n); }
 void vector_math::log(const double* in, double* out, std::ptrdiff_t n) { HWY_DYNAMIC_DISPATCH(log_array)(in, out, n); }
@@ -171,9 +183,14 @@ void restrict_simd_target_from_environment() {
 }  // namespace fabrisk
 
 namespace fabrisk::buildout {
-HWY_EXPORT(play_grid);
-void detail::play_grid(const model& m, Eigen::Index rows, model::workspace& ws, Eigen::Ref<Eigen::ArrayXXd> outputs) {
-    HWY_DYNAMIC_DISPATCH(play_grid)(m, rows, ws, outputs);
+HWY_EXPORT(draw_block);
+HWY_EXPORT(evaluate_block);
+void detail::draw_block(const model& m, const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, model::workspace& ws) {
+    HWY_DYNAMIC_DISPATCH(draw_block)(m, uniforms, ws);
+}
+void detail::evaluate_block(const model& m, const Eigen::Ref<const Eigen::ArrayXXd>& uniforms,
+                            Eigen::Ref<Eigen::ArrayXXd> outputs, model::workspace& ws) {
+    HWY_DYNAMIC_DISPATCH(evaluate_block)(m, uniforms, outputs, ws);
 }
 }  // namespace fabrisk::buildout
 #endif  // HWY_ONCE

@@ -81,9 +81,12 @@ double quantile(const distribution& d, double u);
 /// F⁻¹(Φ(z)): the value with normal score z. Exact shortcuts for untruncated normal and
 /// lognormal families skip the round trip through Φ.
 double from_normal_score(const distribution& d, double z);
-/// Element-wise quantile over a block.
+/// Element-wise quantile over a block (in place is allowed): on the dispatched instruction set
+/// (simd_target.hpp; src/kernels/distribution-inl.hpp), a value depending only on its input.
+void quantile(const distribution& d, const double* u, double* out, std::ptrdiff_t n);
 void quantile(const distribution& d, const Eigen::Ref<const Eigen::ArrayXd>& u, Eigen::Ref<Eigen::ArrayXd> out);
-/// Element-wise from_normal_score over a block.
+/// Element-wise from_normal_score over a block (in place is allowed), dispatched likewise.
+void from_normal_score(const distribution& d, const double* z, double* out, std::ptrdiff_t n);
 void from_normal_score(const distribution& d, const Eigen::Ref<const Eigen::ArrayXd>& z,
                        Eigen::Ref<Eigen::ArrayXd> out);
 /// Short description such as "pert(min 0.1, mode 0.3, max 0.75)" for messages.
@@ -382,42 +385,12 @@ inline double from_normal_score(const distribution& d, double z) {
 }
 
 inline void quantile(const distribution& d, const Eigen::Ref<const Eigen::ArrayXd>& u, Eigen::Ref<Eigen::ArrayXd> out) {
-    // Untruncated families with a vectorised inverse go through it (Φ⁻¹ by blocks, the beta
-    // and gamma tables by blocks); the rest element by element.
-    if (d.kind == family::fixed) {
-        out.setConstant(d.p0);
-    } else if (d.truncated) {
-        for (Eigen::Index i = 0; i < u.size(); ++i) out[i] = quantile(d, u[i]);
-    } else if (d.kind == family::uniform) {
-        out = d.p0 + u * (d.p1 - d.p0);
-    } else if (d.kind == family::normal || d.kind == family::lognormal) {
-        inverse_normal_cdf(u, out);
-        out = d.p0 + d.p1 * out;
-        if (d.kind == family::lognormal) vector_math::exp(out);
-    } else if (d.kind == family::beta && d.table) {
-        (*d.table)(u, out);
-        out = d.lo + (d.hi - d.lo) * out;
-    } else if (d.kind == family::gamma && d.table) {
-        (*d.table)(u, out);
-        out *= d.p1;
-    } else {
-        for (Eigen::Index i = 0; i < u.size(); ++i) out[i] = quantile(d, u[i]);
-    }
+    quantile(d, u.data(), out.data(), u.size());
 }
 
 inline void from_normal_score(const distribution& d, const Eigen::Ref<const Eigen::ArrayXd>& z,
                               Eigen::Ref<Eigen::ArrayXd> out) {
-    if (d.kind == family::fixed) {
-        out.setConstant(d.p0);
-    } else if (!d.truncated && d.kind == family::normal) {
-        out = d.p0 + d.p1 * z;
-    } else if (!d.truncated && d.kind == family::lognormal) {
-        out = d.p0 + d.p1 * z;
-        vector_math::exp(out);
-    } else {
-        normal_cdf(z, out);
-        quantile(d, out, out);
-    }
+    from_normal_score(d, z.data(), out.data(), z.size());
 }
 
 inline std::string describe(const distribution& d) {

@@ -78,7 +78,9 @@ protected:
         } catch (const fabrisk::usage_error& e) {
             GTEST_SKIP() << e.what();
         }
-        if (*GetParam()) ASSERT_EQ(fabrisk::simd_target(), GetParam());
+        if (*GetParam()) {
+            ASSERT_EQ(fabrisk::simd_target(), GetParam());
+        }
         RecordProperty("simd_target", fabrisk::simd_target());
     }
     void TearDown() override { fabrisk::restrict_simd_target(""); }

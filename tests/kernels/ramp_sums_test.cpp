@@ -7,6 +7,8 @@
 #include <vector>
 #include <gtest/gtest.h>
 
+#include "kernels/targets.hpp"
+
 #undef HWY_TARGET_INCLUDE
 #define HWY_TARGET_INCLUDE "kernels/ramp_sums_test.cpp"
 #include <hwy/foreach_target.h>  // must come before highway.h

@@ -3,10 +3,11 @@
 /// The compute build-out model of docs/model.md §3–5 as an engine model: it maps a block of
 /// uniforms (trials × dimension) to a block of outputs (trials × 10).
 ///
-/// Inputs are drawn column by column over the block (structure of arrays, draw_inputs), then
-/// the grid phase plays the trials forward side by side, one trial per vector lane, on the
-/// instruction set dispatched at run time (src/kernels/buildout/grid_phase-inl.hpp, as the
-/// friend detail::grid_phase). A trial costs O(fabs·log n + investors + n), not O(fabs·n).
+/// Inputs are drawn column by column over the block (structure of arrays), then the grid phase
+/// plays the trials forward side by side, one trial per vector lane. Both run on the instruction
+/// set dispatched at run time (src/kernels/buildout/model-inl.hpp, the friend
+/// detail::trial_kernel); this header holds the scenario's precomputed plan. A trial costs
+/// O(fabs·log n + investors + n), not O(fabs·n).
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -65,9 +66,9 @@ enum lane_column : int {
     lane_workforce, lane_hiring, lane_attrition, lane_decline, lane_elasticity, lane_per_step, lane_kept,
     lane_shock_step, lane_columns
 };
-/// The grid phase compiled for one instruction set (src/kernels/buildout/grid_phase-inl.hpp).
+/// The model's trial compiled for one instruction set (src/kernels/buildout/model-inl.hpp).
 template <std::int64_t Target>
-struct grid_phase;
+struct trial_kernel;
 }  // namespace detail
 
 class model {
@@ -142,7 +143,7 @@ public:
 
 private:
     template <std::int64_t Target>
-    friend struct detail::grid_phase;
+    friend struct detail::trial_kernel;
     static constexpr int none = -1;
     struct copula_block {
         std::vector<std::size_t> inputs;  // scalar_input indices, MODEL order
@@ -160,8 +161,6 @@ private:
     }
     /// Smallest grid index k ≥ 0 with t_k ≥ x (within tolerance); n + 1 if none up to n.
     int first_index_at_least(double x) const;
-    void draw_factor_block(const Eigen::Ref<const Eigen::ArrayXXd>& u, const distribution& d, double rho,
-                           const factor_dims& dims, std::size_t entities, Eigen::ArrayXXd& out, workspace& ws) const;
     using scatter_entry = detail::ramp_update;
     /// Appends the updates of a ramp too short to draw as a line (R·m below 1e-6 of a step,
     /// including R = 0: a step function) at `next`: a rise of w·x from step k on is −w·x on
@@ -202,8 +201,11 @@ private:
 };
 
 namespace detail {
-/// The grid phase of a block whose inputs are drawn, on the dispatched target (src/kernels.cpp).
-void play_grid(const model& m, Eigen::Index rows, model::workspace& ws, Eigen::Ref<Eigen::ArrayXXd> outputs);
+/// model::draw_inputs and model::evaluate on the dispatched target (src/kernels.cpp; the code is
+/// src/kernels/buildout/model-inl.hpp).
+void draw_block(const model& m, const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, model::workspace& ws);
+void evaluate_block(const model& m, const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, Eigen::Ref<Eigen::ArrayXXd> outputs,
+                    model::workspace& ws);
 }  // namespace detail
 
 // ---------------------------------------------------------------------------------------------
@@ -499,113 +501,11 @@ inline int model::first_index_at_least(double x) const {
     return k;
 }
 
-inline void model::draw_factor_block(const Eigen::Ref<const Eigen::ArrayXXd>& u, const distribution& d, double rho,
-                                     const factor_dims& dims, std::size_t entities, Eigen::ArrayXXd& out,
-                                     workspace& ws) const {
-    const Eigen::Index rows = u.rows();
-    out.resize(rows, static_cast<Eigen::Index>(entities));
-    if (is_fixed(d)) {
-        out.setConstant(d.p0);
-        return;
-    }
-    if (dims.common == none) {  // ρ = 0: independent draws
-        for (std::size_t f = 0; f < entities; ++f)
-            quantile(d, u.col(dims.first_own + static_cast<Eigen::Index>(f)), out.col(static_cast<Eigen::Index>(f)));
-        return;
-    }
-    ws.common.resize(rows);
-    inverse_normal_cdf(u.col(dims.common), ws.common);
-    ws.work.resize(rows);
-    const double a = std::sqrt(rho), b = std::sqrt(1.0 - rho);
-    for (std::size_t f = 0; f < entities; ++f) {
-        if (dims.first_own == none) {
-            ws.work = a * ws.common;
-        } else {
-            inverse_normal_cdf(u.col(dims.first_own + static_cast<Eigen::Index>(f)), ws.work);
-            ws.work = a * ws.common + b * ws.work;
-        }
-        from_normal_score(d, ws.work, out.col(static_cast<Eigen::Index>(f)));
-    }
-}
-
-inline void model::draw_inputs(const Eigen::Ref<const Eigen::ArrayXXd>& u, workspace& ws) const {
-    const Eigen::Index rows = u.rows();
-    ws.scalars.resize(rows, scalar_input_count);
-    for (std::size_t k = 0; k < scalar_input_count; ++k) {
-        const auto col = static_cast<Eigen::Index>(k);
-        if (is_fixed(s_.scalars[k]))
-            ws.scalars.col(col).setConstant(s_.scalars[k].p0);
-        else if (scalar_dim_[k] != none)
-            quantile(s_.scalars[k], u.col(scalar_dim_[k]), ws.scalars.col(col));
-    }
-    for (const auto& block : copulas_) {
-        const auto d = static_cast<Eigen::Index>(block.inputs.size());
-        ws.copula_in.resize(rows, d);
-        ws.copula_out.resize(rows, d);
-        for (Eigen::Index i = 0; i < d; ++i)
-            inverse_normal_cdf(u.col(block.first_dim + i), ws.copula_in.col(i).array());
-        block.copula.correlate(ws.copula_in, ws.copula_out);
-        for (Eigen::Index i = 0; i < d; ++i) {
-            const auto k = block.inputs[static_cast<std::size_t>(i)];
-            from_normal_score(s_.scalars[k], ws.copula_out.col(i).array(), ws.scalars.col(static_cast<Eigen::Index>(k)));
-        }
-    }
-
-    // Shock time, +inf when the shock does not occur.
-    ws.shock_time.resize(rows);
-    const double inf = std::numeric_limits<double>::infinity();
-    for (Eigen::Index b = 0; b < rows; ++b) {
-        bool occurs = s_.shock_probability >= 1 ||
-                      (shock_occurs_dim_ != none && u(b, shock_occurs_dim_) < s_.shock_probability);
-        ws.shock_time[b] = !occurs ? inf
-                           : shock_time_dim_ == none ? s_.shock_time.p0
-                                                     : quantile(s_.shock_time, u(b, shock_time_dim_));
-    }
-
-    // Investors: drop-out time (+inf when the investor stays) and pledge.
-    const auto investors = static_cast<Eigen::Index>(s_.investors.size());
-    ws.investor_tau.resize(rows, investors);
-    ws.investor_pledge.resize(rows, investors);
-    const double g = s_.dropout_global, w = s_.dropout_within_group;
-    const double a_g = std::sqrt(g), a_w = std::sqrt(w), a_e = std::sqrt(std::max(0.0, 1.0 - g - w));
-    if (dropout_common_dim_ != none) {
-        ws.common.resize(rows);
-        inverse_normal_cdf(u.col(dropout_common_dim_), ws.common);
-        ws.group_score.resize(rows * static_cast<Eigen::Index>(group_count_));
-        for (std::size_t grp = 0; grp < group_count_; ++grp)
-            inverse_normal_cdf(u.col(dropout_group_first_dim_ + static_cast<Eigen::Index>(grp)),
-                               ws.group_score.segment(static_cast<Eigen::Index>(grp) * rows, rows));
-    }
-    ws.work.resize(rows);
-    for (Eigen::Index i = 0; i < investors; ++i) {
-        const investor& v = s_.investors[static_cast<std::size_t>(i)];
-        const double q = v.dropout_probability;
-        auto tau = ws.investor_tau.col(i);
-        if (q <= 0) {
-            tau.setConstant(inf);
-        } else {
-            if (tau_dim_[static_cast<std::size_t>(i)] != none)
-                quantile(s_.dropout_time, u.col(tau_dim_[static_cast<std::size_t>(i)]), tau);
-            else
-                tau.setConstant(s_.dropout_time.p0);
-            if (q < 1) {
-                inverse_normal_cdf(u.col(dropout_own_first_dim_ + i), ws.work);
-                const auto grp = static_cast<Eigen::Index>(investor_group_[static_cast<std::size_t>(i)]);
-                const double threshold = dropout_threshold_[static_cast<std::size_t>(i)];
-                for (Eigen::Index b = 0; b < rows; ++b) {
-                    const double z = a_g * ws.common[b] + a_w * ws.group_score[grp * rows + b] + a_e * ws.work[b];
-                    if (!(z < threshold)) tau[b] = inf;
-                }
-            }
-        }
-        if (pledge_dim_[static_cast<std::size_t>(i)] != none)
-            quantile(v.pledge_busd, u.col(pledge_dim_[static_cast<std::size_t>(i)]), ws.investor_pledge.col(i));
-        else
-            ws.investor_pledge.col(i).setConstant(v.pledge_busd.p0);
-    }
-
-    draw_factor_block(u, s_.capex_overrun, s_.capex_overrun_correlation, overrun_dims_, fab_start_.size(), ws.overrun, ws);
-    draw_factor_block(u, s_.delay_years, s_.delay_correlation, delay_dims_, fab_start_.size(), ws.delay, ws);
+inline void model::draw_inputs(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, workspace& ws) const {
+    if (static_cast<std::size_t>(uniforms.cols()) != dimension_)
+        throw usage_error("buildout::model::draw_inputs: uniforms have " + std::to_string(uniforms.cols()) +
+                          " columns, expected " + std::to_string(dimension_));
+    detail::draw_block(*this, uniforms, ws);
 }
 
 inline void model::add_step_ramp(double c, double R, double w1, double w2, Eigen::Index at1, Eigen::Index at2,
@@ -658,8 +558,7 @@ inline void model::evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, E
     if (outputs.rows() != uniforms.rows() || static_cast<std::size_t>(outputs.cols()) != buildout::output_count)
         throw usage_error("buildout::model::evaluate: outputs must be " + std::to_string(uniforms.rows()) + " x " +
                           std::to_string(buildout::output_count));
-    draw_inputs(uniforms, ws);
-    detail::play_grid(*this, uniforms.rows(), ws, outputs);
+    detail::evaluate_block(*this, uniforms, outputs, ws);
 }
 
 }  // namespace fabrisk::buildout

@@ -1,12 +1,12 @@
-/// \file kernels/buildout/grid_phase-inl.hpp
-/// The build-out model's grid phase (docs/model.md §4.2–4.8), per target (see
-/// kernels/lanes-inl.hpp): trials played forward lanes::count at a time, one trial per vector
-/// lane. Capital and capacity on the grid are sums of clamped lines (ramp_sums-inl.hpp), two
-/// paired updates per pledge and per fab, and funding is a binary search per fab on the
-/// never-falling capital curve, so a trial costs O(fabs·log n + investors + n).
+/// \file kernels/buildout/model-inl.hpp
+/// The build-out model's trial (docs/model.md §4), per target (see kernels/lanes-inl.hpp), for
+/// a block of trials: the inputs drawn column by column (structure of arrays), then the grid
+/// phase, trials played forward lanes::count at a time, one trial per vector lane. Capital and
+/// capacity on the grid are sums of clamped lines (ramp_sums-inl.hpp), two paired updates per
+/// pledge and per fab, and funding is a binary search per fab on the never-falling capital
+/// curve, so a trial costs O(fabs·log n + investors + n).
 ///
-/// model::evaluate draws the inputs (buildout/model.hpp), then runs this on the dispatched
-/// target. It reads the model's precomputed plan as a friend (detail::grid_phase).
+/// It reads the model's precomputed plan (buildout/model.hpp) as a friend (detail::trial_kernel).
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -15,26 +15,174 @@
 #include <Eigen/Core>
 
 #include "fabrisk/buildout/model.hpp"
+#include "kernels/distribution-inl.hpp"
 #include "kernels/lanes-inl.hpp"
+#include "kernels/normal-inl.hpp"
 #include "kernels/ramp_sums-inl.hpp"
 #include "kernels/vector_math-inl.hpp"
 
-#if defined(FABRISK_KERNELS_BUILDOUT_GRID_PHASE_INL_) == defined(HWY_TARGET_TOGGLE)
-#ifdef FABRISK_KERNELS_BUILDOUT_GRID_PHASE_INL_
-#undef FABRISK_KERNELS_BUILDOUT_GRID_PHASE_INL_
+#if defined(FABRISK_KERNELS_BUILDOUT_MODEL_INL_) == defined(HWY_TARGET_TOGGLE)
+#ifdef FABRISK_KERNELS_BUILDOUT_MODEL_INL_
+#undef FABRISK_KERNELS_BUILDOUT_MODEL_INL_
 #else
-#define FABRISK_KERNELS_BUILDOUT_GRID_PHASE_INL_
+#define FABRISK_KERNELS_BUILDOUT_MODEL_INL_
 #endif
 
 HWY_BEFORE_NAMESPACE();
 namespace fabrisk::buildout::detail {
 
 template <>
-struct grid_phase<HWY_TARGET> {
-    /// The grid phase of trials 0 … rows − 1 of a block whose inputs model::draw_inputs put in `ws`.
-    static void run(const model& self, Eigen::Index rows, model::workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) {
+struct trial_kernel<HWY_TARGET> {
+    /// model::evaluate: the inputs, then the grid phase of every trial of the block.
+    static void evaluate(const model& self, const Eigen::Ref<const Eigen::ArrayXXd>& u, Eigen::Ref<Eigen::ArrayXXd> out,
+                         model::workspace& ws) {
         constexpr int L = ::fabrisk::HWY_NAMESPACE::lanes::count;
+        draw_inputs(self, u, ws);
+        const Eigen::Index rows = u.rows();
         for (Eigen::Index b = 0; b < rows; b += L) play_lanes(self, b, std::min<Eigen::Index>(L, rows - b), ws, out);
+    }
+
+    /// model::draw_inputs: ws.scalars (trials × 10, by scalar_input), ws.shock_time (+inf when no
+    /// shock), ws.investor_tau (+inf when the investor stays), ws.investor_pledge, ws.overrun and
+    /// ws.delay (trials × fabs, plan order). Plain loops, which g++ vectorises for the target.
+    static void draw_inputs(const model& self, const Eigen::Ref<const Eigen::ArrayXXd>& u, model::workspace& ws) {
+        using ::fabrisk::HWY_NAMESPACE::from_normal_scores;
+        using ::fabrisk::HWY_NAMESPACE::inverse_normal_cdf;
+        using ::fabrisk::HWY_NAMESPACE::quantiles;
+        const Eigen::Index rows = u.rows();
+        auto column = [&](int dim) { return u.data() + static_cast<Eigen::Index>(dim) * u.outerStride(); };
+        auto fill = [&](double* to, double value) {
+            for (Eigen::Index b = 0; b < rows; ++b) to[b] = value;
+        };
+        const scenario& s = self.s_;
+        ws.scalars.resize(rows, scalar_input_count);
+        for (std::size_t k = 0; k < scalar_input_count; ++k) {
+            double* const to = ws.scalars.col(static_cast<Eigen::Index>(k)).data();
+            if (is_fixed(s.scalars[k]))
+                fill(to, s.scalars[k].p0);
+            else if (self.scalar_dim_[k] != model::none)
+                quantiles(s.scalars[k], column(self.scalar_dim_[k]), to, rows);
+        }
+        for (const auto& block : self.copulas_) {
+            const auto d = static_cast<Eigen::Index>(block.inputs.size());
+            ws.copula_in.resize(rows, d);
+            ws.copula_out.resize(rows, d);
+            for (Eigen::Index i = 0; i < d; ++i)
+                inverse_normal_cdf(column(block.first_dim + static_cast<int>(i)), ws.copula_in.col(i).data(), rows);
+            // out = in · Lᵀ, column by column in a fixed order (gaussian_copula::correlate's).
+            const Eigen::MatrixXd& factor = block.copula.factor();
+            for (Eigen::Index i = 0; i < d; ++i) {
+                double* const o = ws.copula_out.col(i).data();
+                const double first = factor(i, 0);
+                const double* const z0 = ws.copula_in.col(0).data();
+                for (Eigen::Index r = 0; r < rows; ++r) o[r] = first * z0[r];
+                for (Eigen::Index j = 1; j < d; ++j) {
+                    const double l = factor(i, j);
+                    const double* const z = ws.copula_in.col(j).data();
+                    for (Eigen::Index r = 0; r < rows; ++r) o[r] += l * z[r];
+                }
+            }
+            for (Eigen::Index i = 0; i < d; ++i) {
+                const auto k = block.inputs[static_cast<std::size_t>(i)];
+                from_normal_scores(s.scalars[k], ws.copula_out.col(i).data(), ws.scalars.col(static_cast<Eigen::Index>(k)).data(),
+                                   rows);
+            }
+        }
+
+        // Shock time, +inf when the shock does not occur.
+        ws.shock_time.resize(rows);
+        const double inf = std::numeric_limits<double>::infinity();
+        for (Eigen::Index b = 0; b < rows; ++b) {
+            bool occurs = s.shock_probability >= 1 ||
+                          (self.shock_occurs_dim_ != model::none && u(b, self.shock_occurs_dim_) < s.shock_probability);
+            ws.shock_time[b] = !occurs ? inf
+                               : self.shock_time_dim_ == model::none ? s.shock_time.p0
+                                                                     : ::fabrisk::quantile(s.shock_time, u(b, self.shock_time_dim_));
+        }
+
+        // Investors: drop-out time (+inf when the investor stays) and pledge.
+        const auto investors = static_cast<Eigen::Index>(s.investors.size());
+        ws.investor_tau.resize(rows, investors);
+        ws.investor_pledge.resize(rows, investors);
+        const double g = s.dropout_global, w = s.dropout_within_group;
+        const double a_g = std::sqrt(g), a_w = std::sqrt(w), a_e = std::sqrt(std::max(0.0, 1.0 - g - w));
+        if (self.dropout_common_dim_ != model::none) {
+            ws.common.resize(rows);
+            inverse_normal_cdf(column(self.dropout_common_dim_), ws.common.data(), rows);
+            ws.group_score.resize(rows * static_cast<Eigen::Index>(self.group_count_));
+            for (std::size_t grp = 0; grp < self.group_count_; ++grp)
+                inverse_normal_cdf(column(self.dropout_group_first_dim_ + static_cast<int>(grp)),
+                                   ws.group_score.data() + static_cast<Eigen::Index>(grp) * rows, rows);
+        }
+        ws.work.resize(rows);
+        for (Eigen::Index i = 0; i < investors; ++i) {
+            const auto at = static_cast<std::size_t>(i);
+            const investor& v = s.investors[at];
+            const double q = v.dropout_probability;
+            double* const tau = ws.investor_tau.col(i).data();
+            if (q <= 0) {
+                fill(tau, inf);
+            } else {
+                if (self.tau_dim_[at] != model::none)
+                    quantiles(s.dropout_time, column(self.tau_dim_[at]), tau, rows);
+                else
+                    fill(tau, s.dropout_time.p0);
+                if (q < 1) {
+                    inverse_normal_cdf(column(self.dropout_own_first_dim_ + static_cast<int>(i)), ws.work.data(), rows);
+                    const double* const common = ws.common.data();
+                    const double* const group = ws.group_score.data() + static_cast<Eigen::Index>(self.investor_group_[at]) * rows;
+                    const double* const own = ws.work.data();
+                    const double threshold = self.dropout_threshold_[at];
+                    for (Eigen::Index b = 0; b < rows; ++b) {
+                        const double z = a_g * common[b] + a_w * group[b] + a_e * own[b];
+                        tau[b] = z < threshold ? tau[b] : inf;
+                    }
+                }
+            }
+            double* const pledge = ws.investor_pledge.col(i).data();
+            if (self.pledge_dim_[at] != model::none)
+                quantiles(v.pledge_busd, column(self.pledge_dim_[at]), pledge, rows);
+            else
+                fill(pledge, v.pledge_busd.p0);
+        }
+
+        draw_factor_block(self, u, s.capex_overrun, s.capex_overrun_correlation, self.overrun_dims_, ws.overrun, ws);
+        draw_factor_block(self, u, s.delay_years, s.delay_correlation, self.delay_dims_, ws.delay, ws);
+    }
+
+    /// One value of `d` per fab (columns of `out`) from one-factor normal scores
+    /// √ρ·common + √(1 − ρ)·own (docs/model.md §3), or independent draws when ρ = 0.
+    static void draw_factor_block(const model& self, const Eigen::Ref<const Eigen::ArrayXXd>& u, const distribution& d,
+                                  double rho, const model::factor_dims& dims, Eigen::ArrayXXd& out, model::workspace& ws) {
+        const Eigen::Index rows = u.rows();
+        const auto entities = static_cast<Eigen::Index>(self.fab_start_.size());
+        auto column = [&](int dim) { return u.data() + static_cast<Eigen::Index>(dim) * u.outerStride(); };
+        out.resize(rows, entities);
+        if (is_fixed(d)) {
+            for (Eigen::Index f = 0; f < entities; ++f)
+                for (Eigen::Index b = 0; b < rows; ++b) out(b, f) = d.p0;
+            return;
+        }
+        if (dims.common == model::none) {  // ρ = 0: independent draws
+            for (Eigen::Index f = 0; f < entities; ++f)
+                ::fabrisk::HWY_NAMESPACE::quantiles(d, column(dims.first_own + static_cast<int>(f)), out.col(f).data(), rows);
+            return;
+        }
+        ws.common.resize(rows);
+        ::fabrisk::HWY_NAMESPACE::inverse_normal_cdf(column(dims.common), ws.common.data(), rows);
+        ws.work.resize(rows);
+        const double a = std::sqrt(rho), b = std::sqrt(1.0 - rho);
+        const double* const common = ws.common.data();
+        double* const work = ws.work.data();
+        for (Eigen::Index f = 0; f < entities; ++f) {
+            if (dims.first_own == model::none) {
+                for (Eigen::Index r = 0; r < rows; ++r) work[r] = a * common[r];
+            } else {
+                ::fabrisk::HWY_NAMESPACE::inverse_normal_cdf(column(dims.first_own + static_cast<int>(f)), work, rows);
+                for (Eigen::Index r = 0; r < rows; ++r) work[r] = a * common[r] + b * work[r];
+            }
+            ::fabrisk::HWY_NAMESPACE::from_normal_scores(d, work, out.col(f).data(), rows);
+        }
     }
 
 private:
@@ -513,9 +661,13 @@ private:
 }  // namespace fabrisk::buildout::detail
 
 namespace fabrisk::buildout::HWY_NAMESPACE {
-/// The entry point foreach_target exports (src/kernels.cpp).
-inline void play_grid(const model& self, Eigen::Index rows, model::workspace& ws, Eigen::Ref<Eigen::ArrayXXd> out) {
-    detail::grid_phase<HWY_TARGET>::run(self, rows, ws, out);
+/// The entry points foreach_target exports (src/kernels.cpp).
+inline void draw_block(const model& self, const Eigen::Ref<const Eigen::ArrayXXd>& u, model::workspace& ws) {
+    detail::trial_kernel<HWY_TARGET>::draw_inputs(self, u, ws);
+}
+inline void evaluate_block(const model& self, const Eigen::Ref<const Eigen::ArrayXXd>& u, Eigen::Ref<Eigen::ArrayXXd> out,
+                           model::workspace& ws) {
+    detail::trial_kernel<HWY_TARGET>::evaluate(self, u, out, ws);
 }
 }  // namespace fabrisk::buildout::HWY_NAMESPACE
 HWY_AFTER_NAMESPACE();
