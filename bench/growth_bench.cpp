@@ -1,5 +1,5 @@
 // How the cost of a trial grows with the number of fabs and with steps per year. The model
-// builds capacity from two paired updates per fab and ramp sum (ramp_sums.hpp), so cost should
+// builds capacity from two paired updates per fab and ramp sum (ramp_sums-inl.hpp), so cost should
 // grow like fabs + steps, not fabs × steps.
 #include <benchmark/benchmark.h>
 

@@ -80,7 +80,8 @@ if [ -z "${FABRISK_BENCH_SKIP_BUILDS:-}" ]; then
   dir=build-bench-native
   cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_FLAGS="-march=native" -DFABRISK_BUILD_TESTS=OFF \
     -DFABRISK_BUILD_CLI=OFF -DFABRISK_BUILD_EXAMPLES=OFF -DFABRISK_INSTALL=OFF >/dev/null
-  cmake --build "$dir" -j"$(nproc)" --target throughput_bench >/dev/null
+  cmake --build "$dir" -j"$(nproc)" --target throughput_bench >"$results/native-build.log" 2>&1 ||
+    { echo "bench.sh: the -march=native build failed; its messages are in $results/native-build.log" >&2; exit 1; }
   full_run "$dir/bench/throughput_bench" "$results/throughput_bench-native.csv"
   f=$results/throughput_bench-native.csv
   printf '  %-40s %7s M %7s M\n' "-march=native compile (not dispatched)" "$(best "$f" BM_FullRun/1/real_time)" "$(best "$f" BM_FullRun/2/real_time)"

@@ -21,7 +21,7 @@ namespace fabrisk::HWY_NAMESPACE {
 
 namespace detail {
 // AS241's three rational functions, written once for a double and for lanes::doubles (the
-// result is an out-parameter so no vector value crosses a function boundary; see lanes.hpp).
+// result is an out-parameter so no vector value crosses a function boundary; see lanes-inl.hpp).
 /// Central region |q| ≤ 0.425: q·a(r)/b(r) with r = 0.180625 − q².
 template <class T>
 inline void as241_central(const T& q, T& out) {

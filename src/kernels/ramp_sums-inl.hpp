@@ -38,7 +38,7 @@ constexpr std::int64_t slot_offset(int b) { return 2 * ((b >> 1) + (lanes::count
 }  // namespace detail
 
 /// Offset of lane b's (A, B) pair within a row: 2·slot(b) (the first lanes::count entries).
-/// (A table to load, not a function returning a vector: see lanes.hpp on -Wpsabi.)
+/// (A table to load, not a function returning a vector: see lanes-inl.hpp on -Wpsabi.)
 alignas(64) inline constexpr std::int64_t slot_offsets[lanes::max_count] = {
     detail::slot_offset(0), detail::slot_offset(1), detail::slot_offset(2), detail::slot_offset(3),
     detail::slot_offset(4), detail::slot_offset(5), detail::slot_offset(6), detail::slot_offset(7)};

@@ -197,7 +197,7 @@ private:
                                Eigen::Ref<Eigen::ArrayXXd> out) {
         namespace lanes = ::fabrisk::HWY_NAMESPACE::lanes;
         namespace ramp_sums = ::fabrisk::HWY_NAMESPACE::ramp_sums;
-        // The lanes are computed as one vector value each (lanes.hpp): every lane runs exactly
+        // The lanes are computed as one vector value each (lanes-inl.hpp): every lane runs exactly
         // the same arithmetic, whatever its neighbours hold.
         using doubles = lanes::doubles;
         using ints = lanes::ints;
@@ -226,7 +226,7 @@ private:
 
         // 1. Capital on the grid, [k][lane]: C(t) = Σ P_i·clamp((min(t, τ_i) − b_i)/d_i, 0, 1)
         //    (docs/model.md §4.2).
-        //    In grid units a pledge is a line (ramp_sums.hpp) of slope P_i/(d_i·m) from b_i·m to
+        //    In grid units a pledge is a line (ramp_sums-inl.hpp) of slope P_i/(d_i·m) from b_i·m to
         //    where it is paid in full or the investor drops out, clamp(τ_i·m, b_i·m, (b_i + d_i)·m):
         //    two updates per investor and one pass over the grid, not investors × steps.
         constexpr std::int64_t row = ramp_sums::row;
@@ -316,7 +316,7 @@ private:
         const doubles inv_Rm = line ? one / Rm : zero;
         const bool all_lines = !lanes::any(~line);
 
-        // The five ramp sums (ramp_sums.hpp), each in rows [k][slot][A, B]; row n is a spare row
+        // The five ramp sums (ramp_sums-inl.hpp), each in rows [k][slot][A, B]; row n is a spare row
         // that takes the updates no step sees, so every lane writes every time.
         const Eigen::Index sum_stride = stride_of_sums(self.n_);
         double* const ramps = ws.ramps.data();
@@ -482,7 +482,7 @@ private:
         namespace lanes = ::fabrisk::HWY_NAMESPACE::lanes;
         namespace ramp_sums = ::fabrisk::HWY_NAMESPACE::ramp_sums;
         namespace vector_math = ::fabrisk::HWY_NAMESPACE::vector_math;
-        // Every per-lane quantity is one lanes::doubles value (lanes.hpp), kept in registers across
+        // Every per-lane quantity is one lanes::doubles value (lanes-inl.hpp), kept in registers across
         // the steps: each lane runs exactly the same arithmetic, whatever its neighbours hold.
         using doubles = lanes::doubles;
         using ints = lanes::ints;
@@ -525,7 +525,7 @@ private:
         growth(full_growth);
 
         // 6–10 (docs/model.md §4.7), step by step, the lanes side by side. The five ramp sums are
-        // walked up the grid (ramp_sums.hpp), their rows zeroed behind for the next group; rounding residues are
+        // walked up the grid (ramp_sums-inl.hpp), their rows zeroed behind for the next group; rounding residues are
         // never allowed below zero. With a shared staff ratio the Q sums (2 and 3) stay zero and
         // Q = ratio·N, so they are skipped.
         const double wafer_unit = self.wafer_unit_, staff_unit = self.staff_unit_, staff_ratio = self.staff_ratio_;
@@ -586,7 +586,7 @@ private:
                 rate = short_of_plan ? n0_units / (n0_units - r * n_units) : full_growth;
             } else if (elasticity_one && roots > 0) {
                 // (1 − r·N/N⁰)^(−Δ), Δ = 2^−roots, by Newton's method rather than square roots
-                // (lanes.hpp): one division, and y = 1 − r·λ lies in [1 − r, 1], far from 0.
+                // (lanes-inl.hpp): one division, and y = 1 − r·λ lies in [1 − r, 1], far from 0.
                 const doubles y = short_of_plan ? (n0_units - r * n_units) / n0_units : one;
                 lanes::inverse_root_pow2(y, roots, rate);
                 rate = short_of_plan ? rate : full_growth;
