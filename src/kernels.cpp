@@ -170,9 +170,12 @@ void restrict_simd_target(const std::string& name, const std::string& source) {
     const std::vector<std::string> supported = simd_targets_supported();
     if (std::find(supported.begin(), supported.end(), name) == supported.end())
         throw usage_error(source + "=" + name + ": this processor does not support it; it supports " + joined(supported));
-    // Every target better than the chosen one (lower bits are better).
+    // Every target better than the chosen one: the names listed before it, and any target of
+    // Highway's with a lower bit (lower is better) that goes by no name here.
+    std::int64_t better = 0;
+    for (const target_name* t = target_names; t != chosen; ++t) better |= t->bits;
     const std::int64_t lowest = chosen->bits & -chosen->bits;
-    restriction = lowest - 1;
+    restriction = (better | (lowest - 1)) & ~chosen->bits;
     hwy::DisableTargets(restriction);
 }
 

@@ -217,7 +217,9 @@ TEST_F(Cli, EveryTargetWritesTheSameJsonButItsName) {
         from = comma + 2;
     }
     ASSERT_FALSE(targets.empty());
-    EXPECT_EQ(targets.back(), "scalar");  // every build has the baseline
+#if defined(__x86_64__)
+    EXPECT_EQ(targets.back(), "scalar");  // the x86-64 baseline is always compiled
+#endif
     std::string first;
     for (const auto& t : targets) {
         const auto r = shell("FABRISK_TARGET=" + t + " $FABRISK run --trials 20000 --threads 2 --drivers --drivers-trials 2000 --json " + t + ".json -q");
@@ -238,7 +240,9 @@ TEST_F(Cli, AnUnknownTargetIsABadInputNamingTheVariable) {
     const auto r = shell("FABRISK_TARGET=avx1024 $FABRISK run --trials 1000 --json out.json");
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.err.find("FABRISK_TARGET=avx1024: not a target of this build; expected one of"), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find("scalar"), std::string::npos) << r.err;
+#if defined(__x86_64__)
+    EXPECT_NE(r.err.find("avx512, avx2, sse4, scalar"), std::string::npos) << r.err;
+#endif
     EXPECT_FALSE(fs::exists(dir / "out.json"));
     const auto empty = shell("FABRISK_TARGET= $FABRISK --version");  // empty: the best, as unset
     EXPECT_EQ(empty.status, 0) << empty.err;

@@ -22,7 +22,9 @@ protected:
 TEST_F(SimdTarget, TheBestSupportedTargetRunsUnlessRestricted) {
     const auto supported = fabrisk::simd_targets_supported();
     ASSERT_FALSE(supported.empty());
-    EXPECT_EQ(supported.back(), "scalar");
+#if defined(__x86_64__)
+    EXPECT_EQ(supported.back(), "scalar");  // the x86-64 baseline is always compiled
+#endif
     EXPECT_EQ(fabrisk::simd_target(), supported.front());
 }
 
@@ -50,7 +52,7 @@ TEST_F(SimdTarget, UnknownNamesAreUsageErrorsNamingTheSourceAndTheChoices) {
         const std::string what = e.what();
         EXPECT_NE(what.find("FABRISK_TARGET=avx1024"), std::string::npos) << what;
         EXPECT_NE(what.find("expected one of"), std::string::npos) << what;
-        EXPECT_NE(what.find("scalar"), std::string::npos) << what;
+        EXPECT_NE(what.find(fabrisk::simd_targets_supported().back()), std::string::npos) << what;
     }
     const auto best = fabrisk::simd_target();
     EXPECT_EQ(best, fabrisk::simd_targets_supported().front());  // a refused name changes nothing
