@@ -8,6 +8,7 @@
 #include "fabrisk/distribution.hpp"
 #include "fabrisk/error.hpp"
 #include "fabrisk/held_inputs.hpp"
+#include "fabrisk/model_concept.hpp"
 #include "fabrisk/normal.hpp"
 #include "fabrisk/output_file.hpp"
 #include "fabrisk/random_stream.hpp"

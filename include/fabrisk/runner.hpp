@@ -5,7 +5,8 @@
 /// trial_stream, so what a trial computes depends only on (seed, trial index), and because
 /// digests are merged in a fixed order, the result is the same for any thread count.
 ///
-/// A *model* maps uniforms to outputs over a block of trials:
+/// A *model* maps uniforms to outputs over a block of trials (model_concept.hpp checks it at
+/// compile time, naming a missing member):
 ///
 ///     struct my_model {
 ///         struct workspace { ... };                 // per-thread scratch
@@ -53,6 +54,7 @@
 #include <Eigen/Core>
 
 #include "fabrisk/error.hpp"
+#include "fabrisk/model_concept.hpp"
 #include "fabrisk/random_stream.hpp"
 
 namespace fabrisk {
@@ -133,6 +135,7 @@ void sink_absorb(Sink& sink, Partial&& partial) {
 /// trials merged: `options.trials`, or fewer (a whole number of chunks) if stopped.
 template <class Model, class Sink>
 std::uint64_t run(const Model& model, Sink& sink, const run_options& requested) {
+    static_assert(check_model<Model>(), "fabrisk::run: the first argument is not a model (model_concept.hpp)");
     run_options options = requested;
     if (options.stop_after) options.trials = std::min(options.trials, options.stop_after);
     const std::uint64_t chunks = (options.trials + chunk_trials - 1) / chunk_trials;

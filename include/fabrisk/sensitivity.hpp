@@ -47,6 +47,7 @@
 #include <pcg_random.hpp>
 
 #include "fabrisk/error.hpp"
+#include "fabrisk/model_concept.hpp"
 #include "fabrisk/random_stream.hpp"
 #include "fabrisk/runner.hpp"
 
@@ -185,6 +186,7 @@ inline double finite_sd(const std::vector<double>& values) {
 
 template <class Model, class Groups>
 sobol_result sobol_indices(const Model& model, const Groups& groups, const sobol_options& options) {
+    static_assert(check_model<Model>(), "fabrisk::sobol_indices: the first argument is not a model (model_concept.hpp)");
     const std::size_t dimension = model.dimension();
     if (options.base_trials == 0) throw usage_error("sobol_indices: the number of base trials must be at least 1");
     if (options.output >= model.output_count())
