@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "fabrisk/binned_quantiles.hpp"
 #include "fabrisk/buildout/model.hpp"
 #include "fabrisk/distribution.hpp"
 #include "fabrisk/error.hpp"
@@ -28,6 +29,7 @@
 
 #include <hwy/highway.h>
 
+#include "kernels/binned_quantiles-inl.hpp"
 #include "kernels/buildout/model-inl.hpp"
 #include "kernels/distribution-inl.hpp"
 #include "kernels/lanes-inl.hpp"
@@ -61,6 +63,12 @@ void distribution_quantiles(const distribution& d, const double* u, double* out,
 void distribution_from_normal_scores(const distribution& d, const double* z, double* out, std::int64_t n) {
     from_normal_scores(d, z, out, n);
 }
+void bin_values(const quantile_bins::lookup& t, const double* values, std::size_t n, bin_tally& tally) {
+    bins::add_values(t, values, n, tally);
+}
+void bin_indices(const quantile_bins::lookup& t, const double* values, std::size_t n, std::uint32_t* out) {
+    bins::add_indices<0>(t, values, n, out);
+}
 /// Which target this is: HWY_TARGET as each copy was compiled.
 std::int64_t compiled_target() { return HWY_TARGET; }
 }  // namespace fabrisk::HWY_NAMESPACE
@@ -78,7 +86,18 @@ HWY_EXPORT(uniforms);
 HWY_EXPORT(moments);
 HWY_EXPORT(distribution_quantiles);
 HWY_EXPORT(distribution_from_normal_scores);
+HWY_EXPORT(bin_values);
+HWY_EXPORT(bin_indices);
 HWY_EXPORT(compiled_target);
+
+void quantile_bins::add(const double* values, std::size_t n, bin_tally& tally) const noexcept {
+    HWY_DYNAMIC_DISPATCH(bin_values)(tables(), values, n, tally);
+}
+std::size_t quantile_bins::bin_of(double x) const noexcept {
+    std::uint32_t b;
+    HWY_DYNAMIC_DISPATCH(bin_indices)(tables(), &x, 1, &b);
+    return b;
+}
 
 void quantile(const distribution& d, const double* u, double* out, std::ptrdiff_t n) {
     HWY_DYNAMIC_DISPATCH(distribution_quantiles)(d, u, out, n);

@@ -135,16 +135,38 @@ public:
     std::size_t neg_inf_bin() const noexcept { return edge_count_ + 2; }
 
     /// The bin of x (not NaN).
-    std::size_t bin_of(double x) const noexcept {
-        std::uint32_t b;
-        add_indices<0>(&x, 1, &b);
-        return b;
-    }
+    std::size_t bin_of(double x) const noexcept;
 
-    /// Adds values (no NaN) to a tally of bin_count() bins.
-    void add(const double* values, std::size_t n, bin_tally& tally) const noexcept {
-        if (!small_integer_bin_.empty()) return add_small_integers(values, n, tally);
-        add_searched(values, n, tally);
+    /// Adds values (no NaN) to a tally of bin_count() bins, on the dispatched instruction set
+    /// (simd_target.hpp; src/kernels/binned_quantiles-inl.hpp). Small integers (a pilot of
+    /// 0/1 flags or counts) are counted per value and go to their bins at once; other values
+    /// are looked up through the slot tables (by sign and exponent, then by leading mantissa
+    /// bits, sized to the edges there), which narrow each search to `window` edges, and a
+    /// branchless binary search finishes.
+    void add(const double* values, std::size_t n, bin_tally& tally) const noexcept;
+
+    /// Per sign-and-exponent value of a key: its first slot and the shift of the mantissa.
+    struct group {
+        std::uint32_t first_slot;
+        std::uint32_t shift;
+    };
+    /// The lookup tables, for the kernels.
+    struct lookup {
+        const double* edges;   ///< sorted finite edges, then `window` copies of +∞
+        const group* groups;   ///< per sign-and-exponent key group
+        const std::uint32_t* slots;  ///< per slot: edges with a smaller key than its start
+        std::size_t window;    ///< a power of two: the most edges a slot leaves to search
+        const std::uint32_t* small_integer_bin;  ///< each integer's bin in [0, 256), or null
+    };
+    lookup tables() const noexcept {
+        return {edges_.data(), groups_.data(), slots_.data(), window_,
+                small_integer_bin_.empty() ? nullptr : small_integer_bin_.data()};
+    }
+    /// Outputs whose pilot holds only integers in [0, small_integer_range) (0/1 flags, counts
+    /// of fabs) are tallied through a direct table of each such integer's bin.
+    static constexpr std::size_t small_integer_range = 256;
+    static bool is_small_integer(double x) noexcept {
+        return x >= 0 && x < double(small_integer_range) && x == std::floor(x);
     }
 
     /// Whether small integers take the direct path (bins from a pilot of small integers only).
@@ -158,115 +180,9 @@ public:
 
 private:
     static constexpr double inf = std::numeric_limits<double>::infinity();
-    static constexpr std::uint64_t mantissa_mask = (std::uint64_t{1} << 52) - 1;
-    /// Outputs whose pilot holds only integers in [0, 256) (0/1 flags, counts of fabs) are
-    /// tallied through a direct table of each such integer's bin.
-    static constexpr std::size_t small_integer_range = 256;
-    static bool is_small_integer(double x) noexcept {
-        return x >= 0 && x < double(small_integer_range) && x == std::floor(x);
-    }
-
-    /// The direct path: small integers are counted per value in local histograms (four,
-    /// taken in turn, so runs of one value do not chain their increments through memory), then
-    /// each value's count, min and max go to its bin at once: the same tally as the searched
-    /// path, at about a third of its cost. Anything else takes the searched path.
-    void add_small_integers(const double* values, std::size_t n, bin_tally& tally) const noexcept {
-        constexpr std::size_t copies = 4, batch = 256;
-        std::uint64_t counts[copies][small_integer_range] = {};
-        double others[batch];
-        std::size_t pending = 0;
-        for (std::size_t i = 0; i < n; ++i) {
-            const double x = values[i];
-            if (is_small_integer(x)) {
-                ++counts[i % copies][static_cast<std::size_t>(x)];
-            } else {
-                others[pending++] = x;
-                if (pending == batch) add_searched(others, std::exchange(pending, 0), tally);
-            }
-        }
-        if (pending) add_searched(others, pending, tally);
-        for (std::size_t v = 0; v < small_integer_range; ++v) {
-            std::uint64_t c = 0;
-            for (std::size_t k = 0; k < copies; ++k) c += counts[k][v];
-            if (c == 0) continue;
-            quantile_bin& bin = tally[small_integer_bin_[v]];
-            bin.count += c;
-            bin.min = std::min(bin.min, double(v));
-            bin.max = std::max(bin.max, double(v));
-        }
-    }
-
-    void add_searched(const double* values, std::size_t n, bin_tally& tally) const noexcept {
-        switch (window_) {
-            case 1: return add<1>(values, n, tally);
-            case 2: return add<2>(values, n, tally);
-            case 4: return add<4>(values, n, tally);
-            case 8: return add<8>(values, n, tally);
-            case 16: return add<16>(values, n, tally);
-            default: return add<0>(values, n, tally);
-        }
-    }
-
-
-    /// Per sign-and-exponent value of the key: its first slot and the shift of the mantissa.
-    struct group {
-        std::uint32_t first_slot;
-        std::uint32_t shift;
-    };
 
     /// A key whose unsigned order is the order of doubles (+0 > −0, which canonical values avoid).
     static std::uint64_t key(double x) noexcept { return detail::order_key(x); }
-
-    /// Bin indices of n values. The slot tables (by sign and exponent, then by leading mantissa
-    /// bits, sized to the edges there) narrow each search to W edges, W a power of two with at
-    /// most a few edges per slot; a branchless binary search finishes. The exponent groups of
-    /// ±∞ hold nothing else and point past the edges, at the infinite bins. W = 0: run-time.
-    template <std::size_t W>
-    void add_indices(const double* values, std::size_t n, std::uint32_t* out) const noexcept {
-        const double* const edges = edges_.data();
-        const group* const groups = groups_.data();
-        const std::uint32_t* const slots = slots_.data();
-        const std::size_t window = W ? W : window_;
-        // Level by level over all n values: each pass is n independent loads, so their cache
-        // misses overlap (one value's chain of lookups would wait on each in turn).
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::uint64_t k = key(values[i] + 0.0);
-            const group g = groups[k >> 52];
-            out[i] = g.first_slot + static_cast<std::uint32_t>((k & mantissa_mask) >> g.shift);
-        }
-        for (std::size_t i = 0; i < n; ++i) out[i] = slots[out[i]];
-        for (std::size_t m = window; m > 1;) {
-            const std::size_t half = m / 2;
-            for (std::size_t i = 0; i < n; ++i) {
-                const double x = values[i] + 0.0;
-                out[i] += edges[out[i] + half] < x ? static_cast<std::uint32_t>(half) : 0;
-            }
-            m -= half;
-        }
-        for (std::size_t i = 0; i < n; ++i) out[i] += edges[out[i]] < values[i] + 0.0;
-    }
-
-    template <std::size_t W>
-    void add(const double* values, std::size_t n, bin_tally& tally) const noexcept {
-        // Indices first, in blocks: the searches are independent and overlap, and the
-        // tally stores cannot alias the tables.
-        constexpr std::size_t block = 256;
-        std::uint32_t index[block];
-        quantile_bin* const bins = tally.data();
-        for (std::size_t first = 0; first < n; first += block) {
-            const std::size_t m = std::min(block, n - first);
-            add_indices<W>(values + first, m, index);
-            for (std::size_t i = 0; i < m; ++i) {
-                const double x = values[first + i] + 0.0;
-                quantile_bin& bin = bins[index[i]];
-                ++bin.count;
-                // Branches, not selects: after a bin's first values they are rarely taken, and
-                // a store skipped keeps point masses from chaining through memory.
-                if (x < bin.min) bin.min = x;
-                if (x > bin.max) bin.max = x;
-            }
-        }
-    }
 
     void build_table(const std::vector<double>& e) {
         const std::size_t n = e.size();
