@@ -69,19 +69,7 @@ struct trial_kernel<HWY_TARGET> {
             ws.copula_out.resize(rows, d);
             for (Eigen::Index i = 0; i < d; ++i)
                 inverse_normal_cdf(column(block.first_dim + static_cast<int>(i)), ws.copula_in.col(i).data(), rows);
-            // out = in · Lᵀ, column by column in a fixed order (gaussian_copula::correlate's).
-            const Eigen::MatrixXd& factor = block.copula.factor();
-            for (Eigen::Index i = 0; i < d; ++i) {
-                double* const o = ws.copula_out.col(i).data();
-                const double first = factor(i, 0);
-                const double* const z0 = ws.copula_in.col(0).data();
-                for (Eigen::Index r = 0; r < rows; ++r) o[r] = first * z0[r];
-                for (Eigen::Index j = 1; j < d; ++j) {
-                    const double l = factor(i, j);
-                    const double* const z = ws.copula_in.col(j).data();
-                    for (Eigen::Index r = 0; r < rows; ++r) o[r] += l * z[r];
-                }
-            }
+            block.copula.correlate(ws.copula_in, ws.copula_out);
             for (Eigen::Index i = 0; i < d; ++i) {
                 const auto k = block.inputs[static_cast<std::size_t>(i)];
                 from_normal_scores(s.scalars[k], ws.copula_out.col(i).data(), ws.scalars.col(static_cast<Eigen::Index>(k)).data(),
