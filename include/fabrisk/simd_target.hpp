@@ -17,10 +17,13 @@ namespace fabrisk {
 /// The target the kernels run on now.
 std::string simd_target();
 
-/// The targets this build compiled that this processor supports, best first.
+/// The targets this build compiled that this processor supports, best first. Like
+/// restrict_simd_target, call it before runs, not while one is running on other threads (it
+/// lifts the restriction for a moment to ask Highway).
 std::vector<std::string> simd_targets_supported();
 
-/// Restricts dispatch to `name` or a lesser target: `name` runs from then on, process-wide.
+/// Restricts dispatch to `name` or a lesser target: `name` runs from then on, process-wide
+/// (Highway's dispatch state); call it before runs, not during one.
 /// An empty name lifts the restriction. Throws usage_error for a name that is not a target of
 /// this build or that the processor does not support, naming `source` (e.g. "FABRISK_TARGET")
 /// and the targets that are.
