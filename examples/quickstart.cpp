@@ -22,6 +22,6 @@ int main(int argc, char** argv) {
                 r.target_met.estimate(), lo, hi);
     const auto& installed = r[fb::output::installed_flops];
     std::printf("installed compute at the deadline: median %.3g, 90%% of trials above %.3g FLOP/s\n",
-                installed.quantiles[4], installed.quantiles[2]);
+                installed.quantiles.p50, installed.quantiles.p10);
     return 0;
 }

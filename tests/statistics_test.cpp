@@ -158,7 +158,8 @@ TEST(OutputStatistics, QuantilesAreLowerEmpiricalQuantiles) {
     const Eigen::ArrayXXd block = sample_block(777, 5);
     fabrisk::output_statistics stats(3);
     feed(stats, block, {100});
-    for (double q : stats.summary(2).quantiles) EXPECT_EQ(q, std::floor(q));
+    const auto q = stats.summary(2).quantiles;
+    for (std::size_t i = 0; i < q.size(); ++i) EXPECT_EQ(q[i], std::floor(q[i]));
 }
 
 TEST(OutputStatistics, QuantilesWithinReportedRankErrorBeyondThePilot) {
@@ -193,9 +194,9 @@ TEST(OutputStatistics, InfinitiesAreCountedAndExcludedFromMoments) {
     EXPECT_EQ(s.min, 1.0);
     EXPECT_EQ(s.max, inf);
     // Sorted: 1 2 3 6 inf inf. p50 → rank 3 → 3; p75 → rank 5 → inf; p01 → rank 1 → 1.
-    EXPECT_EQ(s.quantiles[0], 1.0);
-    EXPECT_EQ(s.quantiles[4], 3.0);
-    EXPECT_EQ(s.quantiles[5], inf);
+    EXPECT_EQ(s.quantiles.p01, 1.0);
+    EXPECT_EQ(s.quantiles.p50, 3.0);
+    EXPECT_EQ(s.quantiles.p75, inf);
     EXPECT_EQ(s.at_most_counts, (std::vector<std::uint64_t>{2, 4, 6}));
     // The histogram covers finite values only.
     EXPECT_EQ(std::accumulate(s.histogram_counts.begin(), s.histogram_counts.end(), std::uint64_t{0}), 4u);
@@ -351,4 +352,20 @@ TEST(OutputStatistics, AtLeastCountsUseTheModelTolerance) {
     EXPECT_EQ(counts[2], 1u);  // inf only
     EXPECT_EQ(counts[3], 1u);
     EXPECT_EQ(stats.at_least_counts(0), counts);
+}
+
+TEST(PercentileValues, NamesPositionsAndProbabilitiesAgree) {
+    fabrisk::percentile_values q;
+    for (std::size_t i = 0; i < q.size(); ++i) q[i] = fabrisk::standard_percentiles[i];
+    EXPECT_EQ(q.p01, 1);
+    EXPECT_EQ(q.p05, 5);
+    EXPECT_EQ(q.p10, 10);
+    EXPECT_EQ(q.p25, 25);
+    EXPECT_EQ(q.p50, 50);
+    EXPECT_EQ(q.p75, 75);
+    EXPECT_EQ(q.p90, 90);
+    EXPECT_EQ(q.p95, 95);
+    EXPECT_EQ(q.p99, 99);
+    for (int p : fabrisk::standard_percentiles) EXPECT_EQ(q.at(p / 100.0), p);
+    EXPECT_THROW(q.at(0.3), fabrisk::usage_error);
 }

@@ -62,13 +62,44 @@ inline bool at_most(double x, double y) noexcept {
     return x <= y + comparison_tolerance(y);
 }
 
+/// The standard percentiles of one output by name (`q.p50` is the median), or by position in
+/// standard_percentiles order for loops, or by probability (`q.at(0.5)`).
+struct percentile_values {
+    double p01 = 0, p05 = 0, p10 = 0, p25 = 0, p50 = 0, p75 = 0, p90 = 0, p95 = 0, p99 = 0;
+
+    static constexpr std::size_t size() noexcept { return standard_percentiles.size(); }
+    double& operator[](std::size_t i) { return this->*members()[i]; }
+    double operator[](std::size_t i) const { return this->*members()[i]; }
+    /// The quantile at probability p, one of 0.01, 0.05, …, 0.99; throws usage_error otherwise.
+    double at(double p) const {
+        for (std::size_t i = 0; i < size(); ++i)
+            if (p == standard_percentiles[i] / 100.0) return (*this)[i];
+        throw usage_error("percentile_values::at: " + std::to_string(p) +
+                          " is not a standard percentile (0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99)");
+    }
+    friend bool operator==(const percentile_values& a, const percentile_values& b) noexcept {
+        for (std::size_t i = 0; i < size(); ++i)
+            if (!(a[i] == b[i])) return false;
+        return true;
+    }
+    friend bool operator!=(const percentile_values& a, const percentile_values& b) noexcept { return !(a == b); }
+
+private:
+    using member = double percentile_values::*;
+    static constexpr std::array<member, 9> members() noexcept {
+        return {&percentile_values::p01, &percentile_values::p05, &percentile_values::p10,
+                &percentile_values::p25, &percentile_values::p50, &percentile_values::p75,
+                &percentile_values::p90, &percentile_values::p95, &percentile_values::p99};
+    }
+};
+
 /// Final statistics of one output.
 struct output_summary {
     std::uint64_t count = 0;        ///< trials
     std::uint64_t non_finite = 0;   ///< trials whose value is ±inf
     double mean = 0, sd = 0;        ///< over the finite values (sd with divisor n − 1)
     double min = 0, max = 0;        ///< over all values (may be ±inf)
-    std::array<double, standard_percentiles.size()> quantiles{};  ///< lower empirical quantiles
+    percentile_values quantiles;    ///< lower empirical quantiles
     std::vector<double> histogram_edges;       ///< of the finite values
     std::vector<std::uint64_t> histogram_counts;
     std::vector<std::uint64_t> at_most_counts;   ///< per configured threshold: values ≤ it
@@ -215,6 +246,12 @@ public:
     /// counts, which include workers' partials only once a run ends, it is current during a
     /// run (progress displays use it).
     double merged_mean(std::size_t j) const { return columns_.at(j).mean; }
+    /// Likewise the variance (divisor n − 1; 0 below two values) and the count of finite values.
+    double merged_variance(std::size_t j) const {
+        const auto& s = columns_.at(j);
+        return s.finite > 1 ? s.m2 / double(s.finite - 1) : 0.0;
+    }
+    std::uint64_t merged_finite_count(std::size_t j) const { return columns_.at(j).finite; }
 
     /// Trials merged so far, and output j's threshold counts, without the cost of a summary.
     std::uint64_t count() const noexcept { return columns_.empty() ? 0 : columns_[0].count; }
@@ -247,7 +284,7 @@ public:
         out.count = s.count;
         out.non_finite = s.count - s.finite;
         out.mean = s.mean;
-        out.sd = s.finite > 1 ? std::sqrt(s.m2 / double(s.finite - 1)) : 0.0;
+        out.sd = std::sqrt(merged_variance(j));
         out.min = s.count ? s.min : 0.0;
         out.max = s.count ? s.max : 0.0;
         out.at_most_counts = at_most_counts(j);

@@ -74,7 +74,7 @@ TEST(WorkedExample, SummaryProbabilityAndReachedByYear) {
     EXPECT_EQ(r.reached_by_year[2], std::make_pair(2026, 1.0));
     EXPECT_EQ(r.reached_by_year[3], std::make_pair(2027, 1.0));
     EXPECT_EQ(r.never_share, 0.0);
-    EXPECT_DOUBLE_EQ(r[output::installed_flops].quantiles[4], 135000.0);
+    EXPECT_DOUBLE_EQ(r[output::installed_flops].quantiles.p50, 135000.0);
     EXPECT_DOUBLE_EQ(r[output::installed_flops].sd, 0.0);
 }
 
@@ -312,16 +312,16 @@ TEST(ReferenceValues, DefaultScenarioAgreesWithTheIndependentImplementation) {
     EXPECT_NEAR(r[output::mean_fab_delay_years].mean, 1.0049, 5 * se_mean(r[output::mean_fab_delay_years]));
     EXPECT_NEAR(r[output::geo_shock].mean, 0.0585, 5 * se_p(0.0585));
     // Quantiles on the grid: target_year p10 / p50 / p90 = 2030.25 / 2031.75 / 2033.5.
-    EXPECT_DOUBLE_EQ(r[output::target_year].quantiles[2], 2030.25);
-    EXPECT_DOUBLE_EQ(r[output::target_year].quantiles[4], 2031.75);
-    EXPECT_DOUBLE_EQ(r[output::target_year].quantiles[6], 2033.5);
-    EXPECT_EQ(r[output::fabs_completed].quantiles[4], 21.0);
+    EXPECT_DOUBLE_EQ(r[output::target_year].quantiles.p10, 2030.25);
+    EXPECT_DOUBLE_EQ(r[output::target_year].quantiles.p50, 2031.75);
+    EXPECT_DOUBLE_EQ(r[output::target_year].quantiles.p90, 2033.5);
+    EXPECT_EQ(r[output::fabs_completed].quantiles.p50, 21.0);
     // Continuous quantiles: within the relative width a 5-SE rank shift implies (~3%).
-    EXPECT_NEAR(r[output::installed_flops].quantiles[4], 1.239e24, 0.03 * 1.239e24);
-    EXPECT_NEAR(r[output::installed_flops].quantiles[2], 3.80e23, 0.03 * 3.80e23);
-    EXPECT_NEAR(r[output::installed_flops].quantiles[6], 5.04e24, 0.04 * 5.04e24);
-    EXPECT_NEAR(r[output::staffing_factor].quantiles[2], 0.524, 0.02);
-    EXPECT_NEAR(r[output::realized_cost_decline].quantiles[4], 0.2175, 0.005);
+    EXPECT_NEAR(r[output::installed_flops].quantiles.p50, 1.239e24, 0.03 * 1.239e24);
+    EXPECT_NEAR(r[output::installed_flops].quantiles.p10, 3.80e23, 0.03 * 3.80e23);
+    EXPECT_NEAR(r[output::installed_flops].quantiles.p90, 5.04e24, 0.04 * 5.04e24);
+    EXPECT_NEAR(r[output::staffing_factor].quantiles.p10, 0.524, 0.02);
+    EXPECT_NEAR(r[output::realized_cost_decline].quantiles.p50, 0.2175, 0.005);
 }
 
 TEST(InputGroups, DefaultScenarioGroupsCoverEveryDimensionOnce) {

@@ -50,7 +50,7 @@ inline tornado_result tornado(const scenario& s, const run_options& options, dou
         output_statistics stats(output_count, config);
         run(evaluated, stats, options);
         p = 1.0 - double(stats.at_most_counts(static_cast<std::size_t>(output::target_met))[0]) / double(stats.count());
-        median = stats.summary(static_cast<std::size_t>(output::installed_flops)).quantiles[4];
+        median = stats.summary(static_cast<std::size_t>(output::installed_flops)).quantiles.p50;
     };
     tornado_result t;
     t.low = low;

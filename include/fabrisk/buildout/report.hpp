@@ -102,9 +102,9 @@ inline std::string to_csv(const result& r) {
         value(s.min);
         out << ',';
         value(s.max);
-        for (double q : s.quantiles) {
+        for (std::size_t q = 0; q < s.quantiles.size(); ++q) {
             out << ',';
-            value(q);
+            value(s.quantiles[q]);
         }
         out << ',';
         if (static_cast<output>(k) == output::target_year) out << r.never_share;
@@ -143,8 +143,8 @@ inline std::string to_text(const result& r, unsigned threads = 0) {
         const bool some_never = s.non_finite > 0;
         std::snprintf(line, sizeof line, "%-22s %11s %11s %11s %11s %11s %11s %11s %11s\n", output_names[k],
                       some_never ? "-" : cell(s.mean).c_str(), some_never ? "-" : cell(s.sd).c_str(),
-                      cell(s.quantiles[1]).c_str(), cell(s.quantiles[2]).c_str(), cell(s.quantiles[3]).c_str(),
-                      cell(s.quantiles[4]).c_str(), cell(s.quantiles[5]).c_str(), cell(s.quantiles[6]).c_str());
+                      cell(s.quantiles.p05).c_str(), cell(s.quantiles.p10).c_str(), cell(s.quantiles.p25).c_str(),
+                      cell(s.quantiles.p50).c_str(), cell(s.quantiles.p75).c_str(), cell(s.quantiles.p90).c_str());
         out << line;
     }
     if (r.never_share > 0) out << "(target_year: mean and sd are undefined because some trials never reach the target)\n";
