@@ -47,18 +47,12 @@
 #include <pcg_random.hpp>
 
 #include "fabrisk/error.hpp"
+#include "fabrisk/input_group.hpp"
 #include "fabrisk/model_concept.hpp"
 #include "fabrisk/random_stream.hpp"
 #include "fabrisk/runner.hpp"
 
 namespace fabrisk {
-
-/// A named set of a model's uniform dimensions, analysed as one input. Inputs that share a
-/// copula belong in one group: their variance cannot be apportioned one by one.
-struct input_group {
-    std::string name;
-    std::vector<int> dimensions;
-};
 
 /// The bootstrap seed used unless another is given: fixed, so intervals are reproducible.
 inline constexpr std::uint64_t sobol_bootstrap_seed = 0x5eedb007;

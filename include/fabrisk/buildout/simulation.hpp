@@ -9,8 +9,7 @@
 ///     double p = r.target_met.estimate();
 ///
 /// `simulate_to_precision` adds trials until the 95% interval of P(target met) is narrow
-/// enough: a pilot run, then an extrapolation of the trials needed (as QuantLib's Monte Carlo
-/// engines do), re-checked after each addition, with a hard cap.
+/// enough, by the engine's stopping rule (precision.hpp).
 ///
 /// Both honour `run_options::stop`: a run asked to stop ends at a chunk boundary and returns
 /// the result of the trials merged so far, with `complete` false. That result is the one a run
@@ -28,24 +27,16 @@
 
 #include "fabrisk/buildout/model.hpp"
 #include "fabrisk/buildout/scenario.hpp"
+#include "fabrisk/precision.hpp"
 #include "fabrisk/runner.hpp"
 #include "fabrisk/statistics.hpp"
 
 namespace fabrisk::buildout {
 
-/// One step of a precision-controlled run.
-struct convergence_step {
-    std::uint64_t trials = 0;
-    double estimate = 0, half_width = 0;
-};
-
-/// How a precision-controlled run went.
-struct convergence_trace {
-    double target_half_width = 0;
-    std::uint64_t max_trials = 0;
-    bool converged = false;
-    std::vector<convergence_step> steps;
-};
+/// The engine's stopping rule (precision.hpp), here applied to P(target met).
+using fabrisk::convergence_step;
+using fabrisk::convergence_trace;
+using fabrisk::precision_options;
 
 struct result {
     std::string scenario_name;
@@ -204,13 +195,6 @@ inline result simulate(const scenario& s, const run_options& options, const prog
     return r;
 }
 
-/// Options of simulate_to_precision.
-struct precision_options {
-    double half_width = 0.001;          ///< target 95% half-width of P(target met)
-    std::uint64_t max_trials = 100'000'000;
-    std::uint64_t pilot_trials = 16 * chunk_trials;
-};
-
 /// Adds trials until the Wilson 95% interval of P(target met) has half-width at most
 /// `precision.half_width`, or `max_trials` have run. After the pilot, each step extrapolates
 /// the trials needed from the current estimate, n ≈ z²·p(1 − p)/E² (plus 5%), rounded up to
@@ -223,37 +207,17 @@ inline result simulate_to_precision(const scenario& s, const run_options& option
     simulation sim(s, options.seed, options.threads);
     sim.stop_when(options.stop);
     sim.stop_after(options.stop_after);
-    convergence_trace trace;
-    trace.target_half_width = precision.half_width;
-    trace.max_trials = precision.max_trials;
-    auto round_up = [](std::uint64_t n) { return (n + chunk_trials - 1) / chunk_trials * chunk_trials; };
-    std::uint64_t next = std::min(precision.max_trials, std::max<std::uint64_t>(precision.pilot_trials, 1));
-    if (progress) sim.on_progress(progress, next);
-    bool stopped = false;
-    for (;;) {
-        sim.plan(next);
-        const std::uint64_t asked = next - sim.trials();
-        stopped = sim.extend(asked) < asked;
-        if (sim.trials() == 0) throw stopped_early("simulate_to_precision: stopped before any trial was complete");
-        const proportion p = sim.target_met();
-        const auto [lo, hi] = p.wilson();
-        const double half = (hi - lo) / 2;
-        trace.steps.push_back({sim.trials(), p.estimate(), half});
-        if (half <= precision.half_width) {
-            trace.converged = true;
-            break;
-        }
-        if (stopped || sim.trials() >= precision.max_trials) break;
-        // Extrapolate; p(1 − p) is floored so an estimate of 0 or 1 still moves on.
-        const double q = std::max(p.estimate() * (1 - p.estimate()), 1.0 / double(sim.trials()));
-        const double needed = 1.05 * z_95 * z_95 * q / (precision.half_width * precision.half_width);
-        std::uint64_t target = needed >= double(precision.max_trials) ? precision.max_trials
-                                                                       : round_up(static_cast<std::uint64_t>(needed));
-        target = std::max(target, round_up(sim.trials() + 1));  // always make progress
-        next = std::min(target, precision.max_trials);
-    }
+    if (progress) sim.on_progress(progress, std::min(precision.max_trials, std::max<std::uint64_t>(precision.pilot_trials, 1)));
+    auto extend = [&](std::uint64_t total) {
+        sim.plan(total);
+        sim.extend(total - sim.trials());
+        return sim.trials();
+    };
+    convergence_trace trace =
+        extend_to_precision(precision, extend, [&] { return proportion_precision(sim.target_met()); });
+    if (sim.trials() == 0) throw stopped_early("simulate_to_precision: stopped before any trial was complete");
     result r = sim.summarize();
-    r.complete = !stopped;
+    r.complete = !trace.stopped;
     r.convergence = std::move(trace);
     return r;
 }
