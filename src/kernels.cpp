@@ -30,7 +30,7 @@
 #include <hwy/highway.h>
 
 #include "kernels/binned_quantiles-inl.hpp"
-#include "kernels/buildout/model-inl.hpp"
+#include "kernels/buildout/trial-inl.hpp"
 #include "kernels/distribution-inl.hpp"
 #include "kernels/lanes-inl.hpp"
 #include "kernels/normal-inl.hpp"
