@@ -51,10 +51,10 @@ double inverse_normal_cdf_one(double p) { return inverse_normal_cdf(p); }
 void quantile_table_array(const quantile_table& table, const double* u, double* out, std::int64_t n) {
     tabulated_quantiles(table, u, out, n);
 }
-void uniforms(const std::uint64_t* first_states, const ::fabrisk::detail::lcg_jump& step,
-              const ::fabrisk::detail::lcg_jump& per_lane_group, std::int64_t dims, double* out, std::int64_t rows,
-              std::int64_t stride) {
-    random_stream::pcg32_uniforms(first_states, step, per_lane_group, dims, out, rows, stride);
+void uniforms(const std::uint64_t* starts, const std::uint64_t* increments, std::int64_t dims,
+              const ::fabrisk::detail::lcg_jump* lane_jumps, const ::fabrisk::detail::lcg_jump& per_lane_group, std::uint64_t a,
+              double* out, std::int64_t rows, std::int64_t stride) {
+    random_stream::pcg32_uniforms(starts, increments, dims, lane_jumps, per_lane_group, a, out, rows, stride);
 }
 void moments(const double* x, std::size_t n, output_statistics::chunk::column& c) {
     statistics::describe_column(x, n, c);
@@ -118,9 +118,10 @@ double inverse_normal_cdf(double p) noexcept { return HWY_STATIC_DISPATCH(invers
 void quantile_table::evaluate(const double* u, double* out, std::ptrdiff_t size) const {
     HWY_DYNAMIC_DISPATCH(quantile_table_array)(*this, u, out, size);
 }
-void detail::pcg32_uniforms(const std::uint64_t* first_states, const lcg_jump& step, const lcg_jump& per_lane_group,
-                            std::int64_t dims, double* out, std::int64_t rows, std::int64_t stride) {
-    HWY_DYNAMIC_DISPATCH(uniforms)(first_states, step, per_lane_group, dims, out, rows, stride);
+void detail::pcg32_uniforms(const std::uint64_t* starts, const std::uint64_t* increments, std::int64_t dims,
+                            const lcg_jump* lane_jumps, const lcg_jump& per_lane_group, std::uint64_t a, double* out,
+                            std::int64_t rows, std::int64_t stride) {
+    HWY_DYNAMIC_DISPATCH(uniforms)(starts, increments, dims, lane_jumps, per_lane_group, a, out, rows, stride);
 }
 void output_statistics::describe_column(const double* x, std::size_t n, chunk::column& c) noexcept {
     HWY_DYNAMIC_DISPATCH(moments)(x, n, c);

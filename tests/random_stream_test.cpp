@@ -1,6 +1,6 @@
-// Tests for fabrisk/random_stream.hpp: trial addressing against a plain pcg32 run forward by
-// hand, independence from batching and lane grouping, and the open-interval mapping at its
-// extremes.
+// Tests for fabrisk/random_stream.hpp: trial addressing against plain pcg32 streams run
+// forward by hand, streams chosen by name, independence from batching and lane grouping, and
+// the open-interval mapping at its extremes.
 #include "fabrisk/random_stream.hpp"
 
 #include <cmath>
@@ -8,6 +8,7 @@
 #include <limits>
 #include <set>
 #include <type_traits>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -22,14 +23,15 @@ std::uint64_t two_outputs(pcg32& rng) {
     return high << 32 | rng();
 }
 
-/// What trials [first, first + rows) must hold: outputs 2·first·D … of pcg32(seed), reached by
-/// calling the engine 2·first·D times (no jump-ahead).
-Eigen::ArrayXXd by_discarding(std::uint64_t seed, std::size_t dimension, std::uint64_t first, Eigen::Index rows) {
-    pcg32 rng(seed);
-    for (std::uint64_t i = 0; i < 2 * first * dimension; ++i) rng();
-    Eigen::ArrayXXd out(rows, static_cast<Eigen::Index>(dimension));
-    for (Eigen::Index r = 0; r < rows; ++r)
-        for (Eigen::Index d = 0; d < out.cols(); ++d) out(r, d) = expected_open_unit(two_outputs(rng));
+/// What trials [first, first + rows) must hold: column d is outputs 2·first … of
+/// pcg32(seed, ids[d]), reached by calling the engine 2·first times (no jump-ahead).
+Eigen::ArrayXXd by_discarding(std::uint64_t seed, const std::vector<std::uint64_t>& ids, std::uint64_t first, Eigen::Index rows) {
+    Eigen::ArrayXXd out(rows, static_cast<Eigen::Index>(ids.size()));
+    for (Eigen::Index d = 0; d < out.cols(); ++d) {
+        pcg32 rng(seed, ids[static_cast<std::size_t>(d)]);
+        for (std::uint64_t i = 0; i < 2 * first; ++i) rng();
+        for (Eigen::Index r = 0; r < rows; ++r) out(r, d) = expected_open_unit(two_outputs(rng));
+    }
     return out;
 }
 
@@ -90,7 +92,7 @@ TEST(TrialStream, KnownAnswerAgainstPlainPcg32) {
     // Row counts below, at and across the lane group (16), and odd starting trials.
     struct { std::uint64_t seed; std::size_t dimension; std::uint64_t first; Eigen::Index rows; } cases[] = {
         {42, 1, 0, 10}, {42, 3, 0, 10}, {42, 3, 5, 7},   {20240101, 7, 123, 20}, {0, 2, 1000, 3},
-        {~0ull, 5, 999, 4}, {7, 105, 3, 16}, {7, 105, 17, 33}, {1, 1, 0, 1},
+        {~0ull, 5, 999, 4}, {7, 105, 3, 16}, {7, 105, 17, 33}, {1, 1, 0, 1}, {3, 2, 40, 300},
     };
     for (const auto& c : cases) {
         const fabrisk::trial_stream stream(c.seed, c.dimension);
@@ -98,7 +100,7 @@ TEST(TrialStream, KnownAnswerAgainstPlainPcg32) {
         EXPECT_EQ(stream.dimension(), c.dimension);
         Eigen::ArrayXXd got(c.rows, static_cast<Eigen::Index>(c.dimension));
         stream.fill(c.first, got);
-        const Eigen::ArrayXXd want = by_discarding(c.seed, c.dimension, c.first, c.rows);
+        const Eigen::ArrayXXd want = by_discarding(c.seed, fabrisk::positional_stream_ids(c.dimension), c.first, c.rows);
         EXPECT_TRUE((got == want).all()) << "seed " << c.seed << ", dimension " << c.dimension << ", first "
                                          << c.first;
     }
@@ -113,9 +115,28 @@ TEST(TrialStream, FarTrialsUseJumpAheadConsistently) {
     stream.fill(far - 1, b);
     EXPECT_TRUE((a == b.bottomRows(5)).all());
     // pcg32's own advance() agrees with the stream's addressing.
-    pcg32 rng(99);
-    rng.advance(2 * far * 4);
-    for (Eigen::Index d = 0; d < 4; ++d) EXPECT_EQ(a(0, d), expected_open_unit(two_outputs(rng)));
+    for (Eigen::Index d = 0; d < 4; ++d) {
+        pcg32 rng(99, fabrisk::positional_stream_id(static_cast<std::size_t>(d)));
+        rng.advance(2 * far);
+        EXPECT_EQ(a(0, d), expected_open_unit(two_outputs(rng)));
+    }
+}
+
+TEST(TrialStream, EachColumnIsItsNamedStreamWhateverTheOtherColumns) {
+    using fabrisk::stream_id;
+    const std::vector<std::uint64_t> three{stream_id("a"), stream_id("b"), stream_id("c")};
+    const std::vector<std::uint64_t> reordered{stream_id("c"), stream_id("a")};
+    Eigen::ArrayXXd x(40, 3), y(40, 2);
+    fabrisk::trial_stream(5, three).fill(1000, x);
+    fabrisk::trial_stream(5, reordered).fill(1000, y);
+    EXPECT_TRUE((x.col(2) == y.col(0)).all());
+    EXPECT_TRUE((x.col(0) == y.col(1)).all());
+    EXPECT_TRUE((x == by_discarding(5, three, 1000, 40)).all());
+    // Names choose streams: similar names give unrelated ones, and a repeated stream is refused.
+    EXPECT_NE(stream_id("investors/a/pledge"), stream_id("investors/b/pledge"));
+    EXPECT_LT(stream_id("a"), std::uint64_t{1} << 63);
+    EXPECT_EQ(fabrisk::positional_stream_id(7), stream_id("#7"));
+    EXPECT_THROW(fabrisk::trial_stream(5, std::vector<std::uint64_t>{stream_id("a"), stream_id("a")}), fabrisk::usage_error);
 }
 
 TEST(TrialStream, TrialNumbersDoNotDependOnBatching) {

@@ -55,15 +55,18 @@ fabrisk::sobol_options options_for(std::uint64_t n, unsigned threads = 2) {
     return o;
 }
 
-// The estimators written out plainly, one base row at a time, from trial_stream(seed, 2·D),
-// with delta-method standard errors: for S = mean(x)/mean(v), se = sd(x − S·v)/(√N·V).
+// The estimators written out plainly, one base row at a time, from 2·D streams (A: the model's
+// positional streams, B: their resample streams), with delta-method standard errors: for
+// S = mean(x)/mean(v), se = sd(x − S·v)/(√N·V).
 struct reference {
     std::vector<double> first, total, first_se, total_se;
     double variance = 0;
 };
 template <class F>
 reference compute_reference(F f, std::size_t d, const groups_t& groups, std::uint64_t n, std::uint64_t seed) {
-    const fabrisk::trial_stream stream(seed, 2 * d);
+    std::vector<std::uint64_t> ids = fabrisk::positional_stream_ids(d);
+    for (std::size_t i = 0; i < d; ++i) ids.push_back(fabrisk::resample_stream_id(ids[i]));
+    const fabrisk::trial_stream stream(seed, ids);
     Eigen::ArrayXXd u(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(2 * d));
     stream.fill(0, u);
     const auto di = static_cast<Eigen::Index>(d);

@@ -4,6 +4,7 @@
 /// random: the basis of one-at-a-time designs such as tornado charts. Trials keep their own
 /// random numbers for every other dimension (common random numbers), so differences between
 /// held and free runs come from the held inputs alone.
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,6 +12,7 @@
 #include <Eigen/Core>
 
 #include "fabrisk/error.hpp"
+#include "fabrisk/model_concept.hpp"
 
 namespace fabrisk {
 
@@ -29,6 +31,8 @@ public:
     }
 
     std::size_t dimension() const { return model_.dimension(); }
+    /// The model's own streams: held runs take the same random numbers as free ones.
+    std::vector<std::uint64_t> stream_ids() const { return stream_ids_of(model_); }
     std::size_t output_count() const { return model_.output_count(); }
     workspace make_workspace() const { return model_.make_workspace(); }
 

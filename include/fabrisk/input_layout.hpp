@@ -3,25 +3,34 @@
 /// The uniform dimensions of a model's trial, by named input. A model declares its random
 /// scalar inputs with their distributions and correlations, and reserves dimensions for any
 /// other random numbers it draws itself (factor models, indicators); the layout numbers the
-/// dimensions, lists them as input groups for sensitivity analysis, draws the scalars of a
-/// block of trials, and finds the uniforms that hold a scalar group at a percentile.
+/// dimensions, names the random stream each draws from, lists them as input groups for
+/// sensitivity analysis, draws the scalars of a block of trials, and finds the uniforms that
+/// hold a scalar group at a percentile.
 ///
 ///     fabrisk::input_layout inputs({{"demand", fabrisk::pert(80, 100, 150)},
 ///                                   {"price", fabrisk::normal(10, 2)},
 ///                                   {"unit_cost", fabrisk::fixed(6)}},
 ///                                  {{0, 1, -0.5}});        // demand and price: ρ = −0.5
-///     int churn = inputs.reserve("churn", 12);            // 12 uniforms the model uses itself
+///     int churn = inputs.reserve("churn", 12);            // 12 uniforms the model uses itself,
+///                                                         // streams "churn/0" … "churn/11"
 ///     inputs.draw_scalars(uniforms, values, scratch);     // trials × 3, by declaration
 ///
 /// Layout: each uncorrelated random scalar takes one dimension, in declaration order; then
 /// each copula block (the connected components of the correlated pairs, ordered by their
 /// first input) takes one per input; then the reserved ranges, in the order reserved. Fixed
 /// scalars take none.
+///
+/// Streams: every dimension draws from the stream of its name (random_stream.hpp): a scalar's
+/// own name, a reserved dimension's stream name. The runner uses stream_ids(), so the draws of an
+/// input depend on its name, not its position: adding, removing or reordering other inputs, or
+/// changing any distribution, leaves them unchanged (common random numbers across model edits).
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <map>
 #include <numeric>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,6 +42,7 @@
 #include "fabrisk/error.hpp"
 #include "fabrisk/input_group.hpp"
 #include "fabrisk/normal.hpp"
+#include "fabrisk/random_stream.hpp"
 
 namespace fabrisk {
 
@@ -71,9 +81,23 @@ public:
     std::size_t scalar_count() const noexcept { return scalars_.size(); }
     const std::vector<scalar>& scalars() const noexcept { return scalars_; }
 
-    /// Reserves `count` consecutive dimensions for the model's own use and adds them to the
-    /// reserved group `name` (created with `tag` if new). Returns the first, or none if count is 0.
+    /// Reserves one dimension for each of `streams` (the names of the random numbers it holds,
+    /// unique in the layout), consecutive, and adds them to the reserved group `name` (created
+    /// with `tag` if new). Returns the first, or none if `streams` is empty. Throws usage_error
+    /// for a stream name already in the layout, or a group name that is a scalar's.
+    int reserve(const std::string& name, const std::vector<std::string>& streams, int tag = 0);
+    /// Reserves `count` dimensions, their streams named "name/k" for k counting on from the
+    /// group's size.
     int reserve(const std::string& name, std::size_t count, int tag = 0);
+
+    /// The stream name of each dimension, and its stream id (stream_id of the name): what the
+    /// runner draws each dimension from.
+    const std::vector<std::string>& stream_names() const noexcept { return stream_names_; }
+    std::vector<std::uint64_t> stream_ids() const {
+        std::vector<std::uint64_t> ids;
+        for (const auto& name : stream_names_) ids.push_back(stream_id(name));
+        return ids;
+    }
 
     /// Scalar groups in declaration order (a copula block at its first input), then reserved
     /// groups in the order first reserved. Every dimension is in exactly one group; fixed
@@ -103,16 +127,20 @@ private:
         gaussian_copula copula;
         int first_dim = none;
     };
-    int take(std::size_t count) {
-        const int first = static_cast<int>(dimension_);
-        dimension_ += count;
-        return first;
+    /// The next dimension, drawing from stream `name`.
+    int take(const std::string& name) {
+        if (!stream_set_.insert(name).second)
+            throw usage_error("input_layout: two inputs draw from the stream \"" + name + "\"; names must be unique");
+        stream_names_.push_back(name);
+        return static_cast<int>(dimension_++);
     }
 
     std::vector<scalar> scalars_;
     std::vector<int> scalar_dim_;  // none for fixed or correlated scalars
     std::vector<copula_block> blocks_;
     std::vector<group> groups_;
+    std::vector<std::string> stream_names_;
+    std::set<std::string> stream_set_;
     std::size_t dimension_ = 0;
 };
 
@@ -144,7 +172,7 @@ inline input_layout::input_layout(std::vector<scalar> scalars, const std::vector
     for (std::size_t k = 0; k < k_count; ++k) {
         if (is_fixed(scalars_[k].dist)) continue;
         if (!correlated[k]) {
-            scalar_dim_[k] = take(1);
+            scalar_dim_[k] = take(scalars_[k].name);
             continue;
         }
         auto [it, inserted] = block_of_root.emplace(root(k), blocks_.size());
@@ -162,7 +190,10 @@ inline input_layout::input_layout(std::vector<scalar> scalars, const std::vector
             if (i < d && j < d) sigma(i, j) = sigma(j, i) = c.rho;
         }
         block.copula = gaussian_copula(sigma);
-        block.first_dim = take(block.inputs.size());
+        for (std::size_t input : block.inputs) {
+            const int dim = take(scalars_[input].name);
+            if (block.first_dim == none) block.first_dim = dim;
+        }
     }
     for (std::size_t k = 0; k < k_count; ++k) {
         if (scalar_dim_[k] != none) {
@@ -183,9 +214,8 @@ inline input_layout::input_layout(std::vector<scalar> scalars, const std::vector
     }
 }
 
-inline int input_layout::reserve(const std::string& name, std::size_t count, int tag) {
-    if (count == 0) return none;
-    const int first = take(count);
+inline int input_layout::reserve(const std::string& name, const std::vector<std::string>& streams, int tag) {
+    if (streams.empty()) return none;
     auto it = std::find_if(groups_.begin(), groups_.end(), [&](const group& g) { return g.name == name; });
     if (it == groups_.end()) {
         group g;
@@ -197,8 +227,17 @@ inline int input_layout::reserve(const std::string& name, std::size_t count, int
     } else if (it->kind != group_kind::reserved) {
         throw usage_error("input_layout::reserve: \"" + name + "\" is a scalar input's group");
     }
-    for (std::size_t i = 0; i < count; ++i) it->dimensions.push_back(first + static_cast<int>(i));
+    const int first = static_cast<int>(dimension_);
+    for (const auto& stream : streams) it->dimensions.push_back(take(stream));
     return first;
+}
+
+inline int input_layout::reserve(const std::string& name, std::size_t count, int tag) {
+    auto it = std::find_if(groups_.begin(), groups_.end(), [&](const group& g) { return g.name == name; });
+    const std::size_t before = it == groups_.end() ? 0 : it->dimensions.size();
+    std::vector<std::string> streams;
+    for (std::size_t k = 0; k < count; ++k) streams.push_back(name + "/" + std::to_string(before + k));
+    return reserve(name, streams, tag);
 }
 
 inline void input_layout::draw_scalars(const Eigen::Ref<const Eigen::ArrayXXd>& u, Eigen::ArrayXXd& out, scratch& s) const {

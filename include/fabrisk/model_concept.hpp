@@ -14,12 +14,20 @@
 ///         void evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms,   // trials × dimension
 ///                       Eigen::Ref<Eigen::ArrayXXd> outputs,                 // trials × outputs
 ///                       workspace& ws) const;
+///         // optional: the stream of each dimension (random_stream.hpp), e.g. from input_layout
+///         std::vector<std::uint64_t> stream_ids() const;
 ///     };
 #include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
 #include <type_traits>
 #include <utility>
 
 #include <Eigen/Core>
+
+#include "fabrisk/error.hpp"
+#include "fabrisk/random_stream.hpp"
 
 namespace fabrisk {
 
@@ -54,7 +62,27 @@ struct model_has_evaluate<M, std::void_t<typename M::workspace,
                                          decltype(std::declval<const M&>().evaluate(
                                              std::declval<const Eigen::ArrayXXd&>(), std::declval<Eigen::ArrayXXd&>(),
                                              std::declval<typename M::workspace&>()))>> : std::true_type {};
+template <class M, class = void>
+struct model_has_stream_ids : std::false_type {};
+template <class M>
+struct model_has_stream_ids<M, std::void_t<decltype(std::declval<const M&>().stream_ids())>>
+    : std::is_convertible<decltype(std::declval<const M&>().stream_ids()), std::vector<std::uint64_t>> {};
 }  // namespace detail
+
+/// The stream each dimension of `model` draws from: its stream_ids() if it has them (names
+/// hashed by stream_id, e.g. input_layout::stream_ids()), else by position (positional_stream_ids).
+template <class M>
+std::vector<std::uint64_t> stream_ids_of(const M& model) {
+    if constexpr (detail::model_has_stream_ids<M>::value) {
+        std::vector<std::uint64_t> ids = model.stream_ids();
+        if (ids.size() != static_cast<std::size_t>(model.dimension()))
+            throw usage_error("model: stream_ids() gives " + std::to_string(ids.size()) + " streams for " +
+                              std::to_string(model.dimension()) + " dimensions");
+        return ids;
+    } else {
+        return positional_stream_ids(model.dimension());
+    }
+}
 
 /// Whether M has every member of a model.
 template <class M>

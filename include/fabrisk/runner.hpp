@@ -2,7 +2,8 @@
 /// \file runner.hpp
 /// The orchestrator: splits a run into fixed chunks of trials, evaluates them on a thread
 /// pool, and hands chunk digests to a sink in chunk order. A trial's uniforms come from
-/// trial_stream, so what a trial computes depends only on (seed, trial index), and because
+/// trial_stream, one stream per input (stream_ids_of(model)), so what a trial computes depends
+/// only on (seed, trial index, the inputs' names), and because
 /// digests are merged in a fixed order, the result is the same for any thread count.
 ///
 /// A *model* maps uniforms to outputs over a block of trials (model_concept.hpp checks it at
@@ -141,7 +142,7 @@ std::uint64_t run(const Model& model, Sink& sink, const run_options& requested) 
     const std::uint64_t chunks = (options.trials + chunk_trials - 1) / chunk_trials;
     const unsigned threads =
         static_cast<unsigned>(std::min<std::uint64_t>(resolve_threads(options.threads), std::max<std::uint64_t>(chunks, 1)));
-    const trial_stream stream(options.seed, model.dimension());
+    const trial_stream stream(options.seed, stream_ids_of(model));
     const auto outputs = static_cast<Eigen::Index>(model.output_count());
 
     using partial_type = decltype(detail::sink_make_partial(sink));

@@ -12,8 +12,10 @@
 ///     fabrisk::sobol_result r = fabrisk::sobol_indices(my_model, groups, o);
 ///     double s = r.groups[0].first.estimate, st = r.groups[0].total.estimate;
 ///
-/// Design (pick-freeze). Base trial j takes row j of trial_stream(seed, 2·D): the first D
-/// uniforms are A_j, the last D are B_j. The model runs on A, on B and, for each group i, on
+/// Design (pick-freeze). Base trial j takes trial j of 2·D streams: the first D uniforms, A_j,
+/// from the model's own streams (stream_ids_of), the last D, B_j, from a second stream per
+/// input (resample_stream_id), so a run's A matrix holds the trials of a plain run. The model
+/// runs on A, on B and, for each group i, on
 /// A_B^i (A with the group's columns taken from B). With f centred by c, the pooled mean of
 /// f(A) and f(B), and V their pooled variance (divisor 2N):
 ///
@@ -98,6 +100,10 @@ struct sobol_result {
 template <class Model, class Groups>
 sobol_result sobol_indices(const Model& model, const Groups& groups, const sobol_options& options);
 
+/// The second stream of an input (pick-freeze's B matrix): the stream named "B/" and the
+/// decimal stream id of the input's own.
+inline std::uint64_t resample_stream_id(std::uint64_t id) { return stream_id("B/" + std::to_string(id)); }
+
 namespace detail {
 
 /// The pick-freeze design as an engine model: a trial of dimension 2·D (A then B) gives
@@ -113,6 +119,13 @@ public:
         Eigen::ArrayXXd design, out;
     };
     std::size_t dimension() const { return 2 * model_.dimension(); }
+    /// A's columns draw from the model's own streams, B's from streams derived from them.
+    std::vector<std::uint64_t> stream_ids() const {
+        std::vector<std::uint64_t> ids = stream_ids_of(model_);
+        const std::size_t d = ids.size();
+        for (std::size_t i = 0; i < d; ++i) ids.push_back(resample_stream_id(ids[i]));
+        return ids;
+    }
     std::size_t output_count() const { return groups_.size() + 2; }
     workspace make_workspace() const { return workspace{model_.make_workspace(), {}, {}}; }
 

@@ -46,26 +46,32 @@ inline void xsh_rr_draws(const states& first, const states& second, states& draw
     draws = (high & 0xFFFFFFFF00000000u) | (low & 0xFFFFFFFFu);
 }
 
-/// detail::pcg32_uniforms (random_stream.hpp).
-inline void pcg32_uniforms(const std::uint64_t* first_states, const ::fabrisk::detail::lcg_jump& step,
-                           const ::fabrisk::detail::lcg_jump& per_lane_group, std::int64_t dims, double* out,
-                           std::int64_t total_rows, std::int64_t stride) {
+/// detail::pcg32_uniforms (random_stream.hpp): a column at a time, trial_lanes consecutive
+/// rows of one stream side by side.
+inline void pcg32_uniforms(const std::uint64_t* starts, const std::uint64_t* increments, std::int64_t dims,
+                           const ::fabrisk::detail::lcg_jump* lane_jumps, const ::fabrisk::detail::lcg_jump& per_lane_group,
+                           std::uint64_t a, double* out, std::int64_t total_rows, std::int64_t stride) {
     constexpr int trial_lanes = ::fabrisk::trial_stream::trial_lanes;
-    std::uint64_t state[trial_lanes];
-    std::memcpy(state, first_states, sizeof state);
-    // Two LCG steps per uniform: `second` one step on, the next `first` two (a², (a + 1)·c),
-    // so the two multiplies are independent.
-    const std::uint64_t a = step.a, c = step.c, a2 = a * a, c2 = (a + 1) * c;
     constexpr int vectors = trial_lanes / lanes::count;
-    for (std::int64_t r0 = 0; r0 < total_rows; r0 += trial_lanes) {
-        const std::int64_t rows = std::min<std::int64_t>(trial_lanes, total_rows - r0);
+    states jump_a[vectors], jump_c[vectors];
+    for (int r = 0; r < trial_lanes; ++r) {
+        jump_a[r / lanes::count][r % lanes::count] = lane_jumps[r].a;
+        jump_c[r / lanes::count][r % lanes::count] = lane_jumps[r].c;
+    }
+    const std::uint64_t group_a = per_lane_group.a;
+    for (std::int64_t d = 0; d < dims; ++d) {
+        const std::uint64_t c = increments[d], group_c = per_lane_group.c * c;
         states s[vectors];
-        std::memcpy(s, state, sizeof s);
-        alignas(64) double values[trial_lanes];
-        for (std::int64_t d = 0; d < dims; ++d) {
+        for (int v = 0; v < vectors; ++v) s[v] = jump_a[v] * starts[d] + jump_c[v] * c;
+        double* const column = out + d * stride;
+        for (std::int64_t r0 = 0; r0 < total_rows; r0 += trial_lanes) {
+            const std::int64_t rows = std::min<std::int64_t>(trial_lanes, total_rows - r0);
+            alignas(64) double values[trial_lanes];
             for (int v = 0; v < vectors; ++v) {
+                // A uniform is two steps: `second` one step on; the next group's `first` is
+                // 2·trial_lanes steps on, independent of `second`.
                 const states first = s[v], second = first * a + c;
-                s[v] = first * a2 + c2;
+                s[v] = first * group_a + group_c;
                 states draws;
                 xsh_rr_draws(first, second, draws);
                 // to_open_unit, lane by lane, without a conversion (which AVX2 lacks for
@@ -77,13 +83,11 @@ inline void pcg32_uniforms(const std::uint64_t* first_states, const ::fabrisk::d
                 u -= 0x1.fffffffffffffp-1;
                 std::memcpy(values + lanes::count * v, &u, sizeof u);
             }
-            double* column = out + d * stride + r0;
             if (rows == trial_lanes)
-                std::memcpy(column, values, sizeof values);
+                std::memcpy(column + r0, values, sizeof values);
             else
-                for (std::int64_t b = 0; b < rows; ++b) column[b] = values[b];
+                for (std::int64_t b = 0; b < rows; ++b) column[r0 + b] = values[b];
         }
-        for (int b = 0; b < trial_lanes; ++b) state[b] = per_lane_group(state[b]);
     }
 }
 

@@ -92,9 +92,9 @@ struct golden_case {
 };
 
 const golden_case cases[] = {
-    {FABRISK_SCENARIO_DIR "/seven-trillion.json", "354805ab82bf7f35fdb00976363963d32e3e04e21ce7ca5c49eb5c3c5270eb49"},
+    {FABRISK_SCENARIO_DIR "/seven-trillion.json", "9ee12bd7f057a126c385f10e425c8d94c88f0c944ba4b78943b7012d0f9387db"},
     {FABRISK_TEST_DATA_DIR "/dropout-shock-decline.json", "5e1ae461919df5c006d7cbec89c3270502112a0d033e3315959305ca9bb3d98b"},
-    {FABRISK_TEST_DATA_DIR "/monthly-steps.json", "8fce9117874d12efa18165b1863f91e50af016d2ffdd9851687e8bc4c7544c4f"},
+    {FABRISK_TEST_DATA_DIR "/monthly-steps.json", "0c8a2d4e718d77b394ef02ca36802efb18d8e11ebbc3b0ced5198cab082393cb"},
 };
 
 }  // namespace

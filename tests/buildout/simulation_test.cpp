@@ -53,7 +53,7 @@ TEST(Exceedance, CountsAgreeWithTheTrialsThemselves) {
     const auto r = fb::simulate(default_scenario(), o);
     const fb::model m(default_scenario());
     Eigen::ArrayXXd u(n, static_cast<Eigen::Index>(m.dimension())), out(n, fb::output_count);
-    fabrisk::trial_stream(4, m.dimension()).fill(0, u);
+    fabrisk::trial_stream(4, m.stream_ids()).fill(0, u);  // the trials of the run
     auto ws = m.make_workspace();
     m.evaluate(u, out, ws);
     const auto installed = out.col(static_cast<Eigen::Index>(fb::output::installed_flops));

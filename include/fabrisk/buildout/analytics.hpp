@@ -124,6 +124,7 @@ struct ranked_model {
     const model& inner;
     using workspace = model::workspace;
     std::size_t dimension() const { return inner.dimension(); }
+    std::vector<std::uint64_t> stream_ids() const { return inner.stream_ids(); }
     std::size_t output_count() const { return buildout::output_count + scalar_input_count; }
     workspace make_workspace() const { return inner.make_workspace(); }
     void evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& u, Eigen::Ref<Eigen::ArrayXXd> out, workspace& ws) const {

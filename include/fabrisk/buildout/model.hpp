@@ -63,11 +63,13 @@ struct ramp_update {
 
 class model {
 public:
-    explicit model(scenario s) : s_(std::move(s)), plan_(s_), inputs_(s_, plan_.fab_count()) {}
+    explicit model(scenario s) : s_(std::move(s)), plan_(s_), inputs_(s_, plan_) {}
 
     const scenario& spec() const noexcept { return s_; }
     /// Uniforms one trial consumes.
     std::size_t dimension() const noexcept { return inputs_.layout.dimension(); }
+    /// The stream each uniform draws from, by the input's identity (random_inputs.hpp).
+    std::vector<std::uint64_t> stream_ids() const { return inputs_.layout.stream_ids(); }
     std::size_t output_count() const noexcept { return buildout::output_count; }
     /// Number of grid steps n = H·m, and the deadline's grid index j_d = T_d·m.
     int steps() const noexcept { return plan_.n; }

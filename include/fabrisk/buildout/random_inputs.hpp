@@ -4,6 +4,14 @@
 /// copulas are the engine's input_layout; the model reserves the rest on the same layout: the
 /// shock (§3.5), the investors' drop-out scores, times and pledges (§3.3), and the fabs'
 /// overruns and delays (§3.4). Fixed inputs take no uniform.
+///
+/// Every uniform draws from the stream of its name (random_stream.hpp), so it is the same in
+/// every trial whatever else the scenario holds: a scalar input by its path; the shock as
+/// "geopolitics.shock/occurs" and "/time"; the drop-out factors as "investors.dropout/global"
+/// and "investors.dropout/group/<group>"; an investor's score, time and pledge as
+/// "investors/<name>/dropout_score", "/dropout_time" and "/pledge"; the fabs' common factors as
+/// "fabs.capex_overrun/common" and "fabs.delay_years/common", and a fab's own as
+/// "fabs/<group>/<index>/capex_overrun" and "/delay_years".
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -14,6 +22,7 @@
 #include <vector>
 
 #include "fabrisk/buildout/scenario.hpp"
+#include "fabrisk/buildout/trial_plan.hpp"
 #include "fabrisk/error.hpp"
 #include "fabrisk/input_layout.hpp"
 #include "fabrisk/normal.hpp"
@@ -34,8 +43,9 @@ struct factor_dims {
 };
 
 struct random_inputs {
-    /// Lays out every random input of `s`, whose fabs number `fabs`, in the order of docs/model.md §1.13.
-    random_inputs(const scenario& s, std::size_t fabs);
+    /// Lays out every random input of `s`, whose fabs in plan order are `plan`'s, in the order
+    /// of docs/model.md §1.13.
+    random_inputs(const scenario& s, const trial_plan& plan);
 
     input_layout layout;  ///< scalar inputs by scalar_input, then the ranges below
 
@@ -57,14 +67,14 @@ struct random_inputs {
                                                       double p) const;
 
 private:
-    int take(drawn_group g, std::size_t count) {
+    int take(drawn_group g, const std::vector<std::string>& streams) {
         static constexpr std::array<const char*, 6> names{"", "geo_shock", "investor_dropout", "pledges", "capex_overruns",
                                                           "fab_delays"};
-        return layout.reserve(names[static_cast<std::size_t>(g)], count, static_cast<int>(g));
+        return layout.reserve(names[static_cast<std::size_t>(g)], streams, static_cast<int>(g));
     }
 };
 
-inline random_inputs::random_inputs(const scenario& s, std::size_t fabs) {
+inline random_inputs::random_inputs(const scenario& s, const trial_plan& plan) {
     // Scalar inputs: correlated ones form copula blocks (docs/model.md §3.2).
     std::vector<input_layout::scalar> scalars;
     for (std::size_t k = 0; k < scalar_input_count; ++k) scalars.push_back({scalar_input_paths[k], s.scalars[k]});
@@ -73,43 +83,50 @@ inline random_inputs::random_inputs(const scenario& s, std::size_t fabs) {
     layout = input_layout(std::move(scalars), pairs);
 
     // The shock: whether, then when (docs/model.md §3.5).
-    if (s.shock_probability > 0 && s.shock_probability < 1) shock_occurs = take(drawn_group::geo_shock, 1);
-    if (s.shock_probability > 0 && !is_fixed(s.shock_time)) shock_time = take(drawn_group::geo_shock, 1);
+    if (s.shock_probability > 0 && s.shock_probability < 1) shock_occurs = take(drawn_group::geo_shock, {"geopolitics.shock/occurs"});
+    if (s.shock_probability > 0 && !is_fixed(s.shock_time)) shock_time = take(drawn_group::geo_shock, {"geopolitics.shock/time"});
 
     // Investors: drop-out scores from a global, a group and an own factor (docs/model.md §3.3).
     std::map<std::string, int> group_ids;
+    std::vector<std::string> group_streams, own_streams;
     for (const auto& v : s.investors) {
         auto [it, inserted] = group_ids.emplace(v.group, static_cast<int>(group_ids.size()));
+        if (inserted) group_streams.push_back("investors.dropout/group/" + v.group);
         investor_group.push_back(it->second);
+        own_streams.push_back("investors/" + v.name + "/dropout_score");
     }
     group_count = group_ids.size();
     const bool any_uncertain_dropout = std::any_of(s.investors.begin(), s.investors.end(), [](const investor& v) {
         return v.dropout_probability > 0 && v.dropout_probability < 1;
     });
     if (any_uncertain_dropout) {
-        dropout_global = take(drawn_group::investor_dropout, 1);
-        dropout_group_first = take(drawn_group::investor_dropout, group_count);
-        dropout_own_first = take(drawn_group::investor_dropout, s.investors.size());
+        dropout_global = take(drawn_group::investor_dropout, {"investors.dropout/global"});
+        dropout_group_first = take(drawn_group::investor_dropout, group_streams);
+        dropout_own_first = take(drawn_group::investor_dropout, own_streams);
     }
     for (const auto& v : s.investors) {
         dropout_threshold.push_back(v.dropout_probability > 0 && v.dropout_probability < 1
                                         ? inverse_normal_cdf(v.dropout_probability)
                                         : 0.0);
-        dropout_time.push_back(v.dropout_probability > 0 && !is_fixed(s.dropout_time) ? take(drawn_group::investor_dropout, 1)
-                                                                                      : no_dimension);
+        dropout_time.push_back(v.dropout_probability > 0 && !is_fixed(s.dropout_time)
+                                   ? take(drawn_group::investor_dropout, {"investors/" + v.name + "/dropout_time"})
+                                   : no_dimension);
     }
-    for (const auto& v : s.investors) pledge.push_back(is_fixed(v.pledge_busd) ? no_dimension : take(drawn_group::pledges, 1));
+    for (const auto& v : s.investors)
+        pledge.push_back(is_fixed(v.pledge_busd) ? no_dimension : take(drawn_group::pledges, {"investors/" + v.name + "/pledge"}));
 
     // Fabs: overruns, then delays, each an exchangeable one-factor copula (docs/model.md §3.4).
-    auto factors = [&](drawn_group g, const distribution& d, double rho) {
+    auto factors = [&](drawn_group g, const char* field, const distribution& d, double rho) {
         factor_dims dims;
-        if (is_fixed(d) || fabs == 0) return dims;
-        if (rho > 0) dims.common = take(g, 1);
-        if (rho < 1) dims.first_own = take(g, fabs);
+        if (is_fixed(d) || plan.fab_count() == 0) return dims;
+        if (rho > 0) dims.common = take(g, {std::string("fabs.") + field + "/common"});
+        std::vector<std::string> own;
+        for (const auto& fab : plan.fab_names) own.push_back("fabs/" + fab + "/" + field);
+        if (rho < 1) dims.first_own = take(g, own);
         return dims;
     };
-    overrun = factors(drawn_group::capex_overruns, s.capex_overrun, s.capex_overrun_correlation);
-    delay = factors(drawn_group::fab_delays, s.delay_years, s.delay_correlation);
+    overrun = factors(drawn_group::capex_overruns, "capex_overrun", s.capex_overrun, s.capex_overrun_correlation);
+    delay = factors(drawn_group::fab_delays, "delay_years", s.delay_years, s.delay_correlation);
 }
 
 inline std::vector<std::pair<int, double>> random_inputs::held_uniforms(const scenario& s, std::size_t fabs,

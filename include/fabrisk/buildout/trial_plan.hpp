@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <string>
 #include <vector>
 
 #include "fabrisk/buildout/scenario.hpp"
@@ -32,6 +33,7 @@ struct trial_plan {
     std::vector<double> fab_start, fab_capex, fab_build;
     std::vector<double> fab_wafers, fab_staff;  ///< in units of wafer_unit and staff_unit
     std::vector<char> fab_exposed;
+    std::vector<std::string> fab_names;  ///< "<group name>/<index within the group>", the fab's identity
     std::vector<int> fab_start_index;  ///< first grid index at or after each planned start
     /// Ramp sums run in units of the largest wafers and staff figures, so that extreme inputs
     /// overflow only in the final product (to inf), never inside the sums (inf − inf).
@@ -64,11 +66,13 @@ inline trial_plan::trial_plan(const scenario& s) {
     struct fab_row {
         double start, capex, build, wafers, staff;
         bool exposed;
+        std::string name;
     };
     std::vector<fab_row> rows;
     for (const auto& g : s.fab_groups)
         for (int i = 0; i < g.count; ++i)
-            rows.push_back({g.planned_start, g.capex_busd, g.build_years, g.wafers_per_month, g.staff_per_fab, g.exposed});
+            rows.push_back({g.planned_start, g.capex_busd, g.build_years, g.wafers_per_month, g.staff_per_fab, g.exposed,
+                            g.name + "/" + std::to_string(i)});
     std::stable_sort(rows.begin(), rows.end(), [](const fab_row& a, const fab_row& b) { return a.start < b.start; });
     wafer_unit = staff_unit = 0;
     for (const auto& r : rows) {
@@ -90,6 +94,7 @@ inline trial_plan::trial_plan(const scenario& s) {
         fab_wafers.push_back(r.wafers / wafer_unit);
         fab_staff.push_back(r.staff / staff_unit);
         fab_exposed.push_back(r.exposed);
+        fab_names.push_back(r.name);
         fab_start_index.push_back(first_index_at_least(r.start));
     }
     std::map<double, double> planned;
