@@ -16,6 +16,8 @@
 #include <CLI/CLI.hpp>
 
 #include "arguments.hpp"
+#include "fabrisk/buildout/comparison.hpp"
+#include "fabrisk/buildout/sweep_report.hpp"
 #include "fabrisk/buildout/provenance.hpp"
 #include "fabrisk/buildout/selftest.hpp"
 #include "fabrisk/fabrisk.hpp"
@@ -55,9 +57,38 @@ loaded_scenario load(const std::string& text, bool strict) {
     return l;
 }
 
-/// The scenario file's bytes, or the built-in scenario's text if no file is given.
+/// The scenario file's bytes (standard input for "-"), or the built-in scenario's text if no
+/// file is given.
 std::string scenario_text(const std::string& file) {
     return file.empty() ? std::string(fabrisk::default_scenario_json) : fb::read_scenario_file(file);
+}
+
+/// What the --set overrides changed: each concrete path, with the --set that changed it, so a
+/// scenario error there can name it.
+std::vector<std::pair<std::string, std::string>> overridden;
+
+/// The scenario text with every --set applied in order (json_override.hpp); the text itself
+/// when there are none. A text that is not JSON is returned as it is, for the parser to report.
+std::string with_overrides(const std::string& text, const std::vector<std::string>& sets, const std::string& flag = "--set") {
+    if (sets.empty()) return text;
+    std::vector<fabrisk::json_override> list;
+    for (const auto& set : sets) list.push_back(fabrisk::parse_override(set, flag + " " + set));
+    ordered_json document = ordered_json::parse(text, nullptr, false);
+    if (document.is_discarded()) return text;
+    for (const auto& o : list)
+        for (auto& path : fabrisk::apply_override(document, o)) overridden.emplace_back(std::move(path), o.origin);
+    return document.dump(2) + "\n";
+}
+
+/// " (set by --set …)" when `path` is at or under a path an override changed.
+std::string set_by(const std::string& path) {
+    for (auto it = overridden.rbegin(); it != overridden.rend(); ++it) {
+        const std::string& p = it->first;
+        const bool under = path.compare(0, p.size(), p) == 0 &&
+                           (path.size() == p.size() || path[p.size()] == '.' || path[p.size()] == '[');
+        if (under) return " (set by " + it->second + ")";
+    }
+    return "";
 }
 
 /// Reads a result written by `fabrisk run --json` for --rerun.
@@ -88,6 +119,15 @@ struct summary_stream {
     }
 };
 
+/// --set PATH=VALUE, repeatable, one value each.
+CLI::Option* add_set_option(CLI::App* command, std::vector<std::string>& sets) {
+    return command
+        ->add_option("--set", sets,
+                     "Override the scenario: PATH=VALUE, VALUE in JSON (null removes); repeatable, applied in order. "
+                     "E.g. target.installed_flops=1e24 or 'investors.list[group=gulf]=null'")
+        ->allow_extra_args(false);
+}
+
 /// Claims the output at `path` (if any) into `f`, so an unwritable path fails before the run.
 void claim_output(std::optional<fabrisk::output_file>& f, const std::string& path) {
     if (!path.empty()) fabrisk_cli::remove_on_interrupt(f.emplace(path).temp_path());
@@ -117,7 +157,8 @@ int main(int argc, char** argv) {
     unsigned threads = 0;
     bool quiet = false, strict = false;
     auto* run = app.add_subcommand("run", "Run a scenario (the built-in $7T plan if no file is given) and print a summary");
-    auto* scenario_arg = run->add_option("scenario", run_file, "Scenario JSON file (default: the built-in seven-trillion scenario)");
+    auto* scenario_arg = run->add_option(
+        "scenario", run_file, "Scenario JSON file, - for standard input (default: the built-in seven-trillion scenario)");
     auto* trials_option = run->add_option("--trials,-n", trials_text, "Number of trials (1000000, 1e6 or 1_000_000)")
                               ->capture_default_str();
     auto* seed_option =
@@ -128,6 +169,8 @@ int main(int argc, char** argv) {
     run->add_option("--csv", csv_file, "Write one row of statistics per output as CSV to this file (- for standard output)");
     run->add_flag("--quiet,-q", quiet, "Print no summary and no progress");
     run->add_flag("--strict", strict, "Treat the scenario's plausibility warnings as errors");
+    std::vector<std::string> run_sets;
+    auto* run_set_option = add_set_option(run, run_sets);
     double precision = 0;
     bool with_drivers = false;
     auto* precision_option = run->add_option("--precision", precision,
@@ -143,14 +186,16 @@ int main(int argc, char** argv) {
     run->add_option("--rerun", rerun_file,
                     "Make a JSON result again from its own provenance (scenario, seed, trials, options): byte-identical")
         ->excludes(scenario_arg, trials_option, seed_option, precision_option, max_trials_option, drivers_option,
-                   drivers_trials_option);
+                   drivers_trials_option, run_set_option);
 
     // validate
     std::string validate_file;
     bool validate_strict = false;
     auto* validate = app.add_subcommand("validate", "Check a scenario file; exit 0 if valid, 2 if not");
-    validate->add_option("scenario", validate_file, "Scenario JSON file")->required();
+    validate->add_option("scenario", validate_file, "Scenario JSON file (- for standard input)")->required();
     validate->add_flag("--strict", validate_strict, "Treat plausibility warnings as errors");
+    std::vector<std::string> validate_sets;
+    add_set_option(validate, validate_sets);
 
     auto* selftest = app.add_subcommand(
         "selftest", "Check this build: distributions (Kolmogorov-Smirnov against Boost.Math), copulas, the worked "
@@ -163,7 +208,8 @@ int main(int argc, char** argv) {
     bool sens_strict = false;
     auto* sensitivity = app.add_subcommand(
         "sensitivity", "Sobol indices: which groups of uncertain inputs decide an output, ranked, with 95% intervals");
-    sensitivity->add_option("scenario", sens_file, "Scenario JSON file (default: the built-in seven-trillion scenario)");
+    sensitivity->add_option("scenario", sens_file,
+                            "Scenario JSON file, - for standard input (default: the built-in seven-trillion scenario)");
     sensitivity->add_option("--trials,-n", sens_trials_text, "Base trials N; the model runs N x (groups + 2) times")
         ->capture_default_str();
     sensitivity->add_option("--seed,-s", sens_seed_text, "Random seed; the same seed gives the same result")->capture_default_str();
@@ -173,6 +219,52 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     sensitivity->add_option("--json", sens_json, "Write the indices as JSON to this file (- for standard output)");
     sensitivity->add_flag("--strict", sens_strict, "Treat the scenario's plausibility warnings as errors");
+    std::vector<std::string> sens_sets;
+    add_set_option(sensitivity, sens_sets);
+
+    // compare
+    std::string cmp_a_file, cmp_b_file, cmp_json;
+    std::string cmp_trials_text = "1000000", cmp_seed_text = std::to_string(fabrisk::default_seed);
+    unsigned cmp_threads = 0;
+    bool cmp_quiet = false, cmp_strict = false;
+    std::vector<std::string> cmp_sets, cmp_sets_b;
+    auto* compare = app.add_subcommand(
+        "compare", "Run two scenarios on the same trials and report the paired differences B - A with their intervals");
+    compare->add_option("a", cmp_a_file, "Scenario A, - for standard input (default: the built-in seven-trillion scenario)");
+    compare->add_option("b", cmp_b_file, "Scenario B (default: A, so B can be A with --set-b overrides)");
+    add_set_option(compare, cmp_sets)->description("Override both scenarios: PATH=VALUE (VALUE in JSON, null removes); repeatable");
+    compare->add_option("--set-b", cmp_sets_b, "Override scenario B only, after --set: PATH=VALUE; repeatable")
+        ->allow_extra_args(false);
+    compare->add_option("--trials,-n", cmp_trials_text, "Number of trials, the same for both")->capture_default_str();
+    compare->add_option("--seed,-s", cmp_seed_text, "Random seed, the same for both")->capture_default_str();
+    compare->add_option("--threads,-t", cmp_threads, "Worker threads (default: all cores); results do not depend on it")
+        ->check(CLI::Range(1u, 1024u));
+    compare->add_option("--json", cmp_json, "Write {a, b, difference} as JSON to this file (- for standard output)");
+    compare->add_flag("--quiet,-q", cmp_quiet, "Print no summary");
+    compare->add_flag("--strict", cmp_strict, "Treat the scenarios' plausibility warnings as errors");
+
+    // sweep
+    std::string sweep_file, sweep_json, sweep_csv;
+    std::string sweep_trials_text = "1000000", sweep_seed_text = std::to_string(fabrisk::default_seed);
+    unsigned sweep_threads = 0;
+    bool sweep_quiet = false, sweep_strict = false;
+    std::vector<std::string> sweep_sets, sweep_ranges;
+    auto* sweep = app.add_subcommand(
+        "sweep", "Run a scenario at every value of one or two inputs, on the same trials, and print P(target met) for each");
+    sweep->add_option("scenario", sweep_file, "Scenario JSON file, - for standard input (default: the built-in scenario)");
+    sweep->add_option("--set", sweep_sets,
+                      "PATH=V1,V2,... sweeps PATH over the values (JSON); PATH=VALUE with one value is a plain override")
+        ->allow_extra_args(false);
+    sweep->add_option("--range", sweep_ranges, "PATH=LO:HI:N[:log]: N values from LO to HI, evenly or in log scale")
+        ->allow_extra_args(false);
+    sweep->add_option("--trials,-n", sweep_trials_text, "Trials at every point")->capture_default_str();
+    sweep->add_option("--seed,-s", sweep_seed_text, "Random seed, the same at every point")->capture_default_str();
+    sweep->add_option("--threads,-t", sweep_threads, "Worker threads (default: all cores); results do not depend on it")
+        ->check(CLI::Range(1u, 1024u));
+    sweep->add_option("--json", sweep_json, "Write every point as JSON to this file (- for standard output)");
+    sweep->add_option("--csv", sweep_csv, "Write one row per point as CSV to this file (- for standard output)");
+    sweep->add_flag("--quiet,-q", sweep_quiet, "Print no table");
+    sweep->add_flag("--strict", sweep_strict, "Treat the scenario's plausibility warnings as errors");
 
     try {
         app.parse(argc, argv);
@@ -194,7 +286,7 @@ int main(int argc, char** argv) {
             return fabrisk::selftest::all_passed(checks) ? exit_ok : exit_failure;
         }
         if (*validate) {
-            const auto l = load(fb::read_scenario_file(validate_file), validate_strict);
+            const auto l = load(with_overrides(fb::read_scenario_file(validate_file), validate_sets), validate_strict);
             std::cout << validate_file << ": valid scenario \"" << l.scenario.name << "\" (" << l.scenario.fab_count()
                       << " fabs, " << l.scenario.investors.size() << " investors"
                       << (l.warnings.empty() ? "" : ", " + std::to_string(l.warnings.size()) + " warning(s)") << ")\n";
@@ -205,7 +297,7 @@ int main(int argc, char** argv) {
             options.base_trials = parse_count(sens_trials_text, "--trials", "the number of base trials", 1, std::uint64_t{1} << 40);
             options.seed = parse_count(sens_seed_text, "--seed", "a seed", 0, max_seed);
             options.threads = fabrisk::resolve_threads(sens_threads);
-            const std::string text = scenario_text(sens_file);
+            const std::string text = with_overrides(scenario_text(sens_file), sens_sets);
             const auto l = load(text, sens_strict);
             const auto target = fb::sensitivity_output(sens_output);
             fabrisk_cli::handle_interrupts();
@@ -228,6 +320,126 @@ int main(int argc, char** argv) {
             return exit_ok;
         }
 
+        if (*sweep) {
+            fabrisk::run_options options;
+            options.trials = parse_count(sweep_trials_text, "--trials", "the number of trials", 1, max_trials_accepted);
+            options.seed = parse_count(sweep_seed_text, "--seed", "a seed", 0, max_seed);
+            options.threads = fabrisk::resolve_threads(sweep_threads);
+            if (!sweep_json.empty() && sweep_json == sweep_csv)
+                throw fabrisk::usage_error("--json and --csv cannot both be " + sweep_json);
+            std::vector<std::string> fixed;
+            std::vector<fabrisk::sweep_axis> axes;
+            for (const auto& set : sweep_sets) {
+                auto axis = fabrisk::parse_sweep_values(set, "--set " + set);
+                if (axis.values.size() > 1) axes.push_back(std::move(axis));
+                else fixed.push_back(set);
+            }
+            for (const auto& range : sweep_ranges) axes.push_back(fabrisk::parse_sweep_range(range, "--range " + range));
+            if (axes.empty() || axes.size() > 2)
+                throw fabrisk::usage_error("sweep: give one or two paths to sweep (--set PATH=V1,V2,... or --range PATH=LO:HI:N), got " +
+                                           std::to_string(axes.size()));
+            const std::string base = with_overrides(scenario_text(sweep_file), fixed);
+            const ordered_json base_document = ordered_json::parse(base, nullptr, false);
+            if (base_document.is_discarded()) load(base, sweep_strict);  // reports the syntax error
+            // Every point is checked before any runs, so a bad value fails at once.
+            std::vector<loaded_scenario> points;
+            for (const auto& overrides : fabrisk::sweep_points(axes)) {
+                ordered_json document = base_document;
+                const std::size_t before = overridden.size();
+                for (const auto& o : overrides)
+                    for (auto& path : fabrisk::apply_override(document, o)) overridden.emplace_back(std::move(path), o.origin);
+                points.push_back(load(document.dump(2) + "\n", sweep_strict));
+                overridden.resize(before);
+            }
+            fabrisk::stop_flag stop;
+            fabrisk_cli::handle_interrupts(&stop);
+            options.stop = &stop;
+            std::optional<fabrisk::output_file> json_out, csv_out;
+            claim_output(json_out, sweep_json);
+            claim_output(csv_out, sweep_csv);
+            const bool to_stdout =
+                (json_out && json_out->writes_to_standard_output()) || (csv_out && csv_out->writes_to_standard_output());
+            const summary_stream summary{sweep_quiet ? nullptr : to_stdout ? &std::cerr : &std::cout};
+            std::vector<fb::result> results;
+            for (const auto& p : points) {
+                if (stop.requested()) break;
+                try {
+                    results.push_back(fb::simulate(p.scenario, options));
+                } catch (const fabrisk::stopped_early&) {
+                    break;
+                }
+                if (!results.back().complete) break;
+            }
+            const auto table = fb::sweep_table(axes, results);
+            if (json_out) json_out->write(fb::sweep_json(axes, results).dump(2) + "\n");
+            if (csv_out) csv_out->write(fb::sweep_csv(axes, results));
+            for (const bool direct : {false, true})
+                for (auto* out : {&json_out, &csv_out})
+                    if (*out && (*out)->is_direct() == direct) (*out)->commit();
+            summary.print(table);
+            if (const int sig = fabrisk_cli::stop_signal()) {
+                std::cerr << "fabrisk: stopped by " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << " after " << results.size()
+                          << " of " << points.size() << " points; the last may be incomplete\n";
+                return 128 + sig;
+            }
+            return exit_ok;
+        }
+        if (*compare) {
+            fabrisk::run_options options;
+            options.trials = parse_count(cmp_trials_text, "--trials", "the number of trials", 1, max_trials_accepted);
+            options.seed = parse_count(cmp_seed_text, "--seed", "a seed", 0, max_seed);
+            options.threads = fabrisk::resolve_threads(cmp_threads);
+            if (cmp_a_file == "-" && cmp_b_file == "-")
+                throw fabrisk::usage_error("compare: only one scenario can be read from standard input");
+            const std::string a_base = scenario_text(cmp_a_file);
+            const std::string b_base = cmp_b_file.empty() ? a_base : scenario_text(cmp_b_file);
+            const std::string a_text = with_overrides(a_base, cmp_sets);
+            const std::string b_text = with_overrides(with_overrides(b_base, cmp_sets), cmp_sets_b, "--set-b");
+            auto la = load(a_text, cmp_strict), lb = load(b_text, cmp_strict);
+            fabrisk::stop_flag stop;
+            fabrisk_cli::handle_interrupts(&stop);
+            options.stop = &stop;
+            std::optional<fabrisk::output_file> json_out;
+            claim_output(json_out, cmp_json);
+            const summary_stream summary{cmp_quiet ? nullptr : json_out && json_out->writes_to_standard_output() ? &std::cerr : &std::cout};
+            fb::comparison result;
+            try {
+                result = fb::compare(la.scenario, lb.scenario, options);
+            } catch (const fabrisk::stopped_early&) {
+                const int sig = fabrisk_cli::stop_signal();
+                std::cerr << "fabrisk: stopped before the first trials were complete; nothing written\n";
+                return 128 + (sig ? sig : SIGINT);
+            }
+            auto provenance_of = [&](loaded_scenario& l) {
+                fb::provenance p;
+                p.scenario_sha256 = l.sha256;
+                p.scenario = std::move(l.document);
+                p.settings.trials = options.trials;
+                p.settings.seed = options.seed;
+                p.warnings = l.warnings;
+                return p;
+            };
+            if (json_out) {
+                json_out->write(fb::to_json(result, provenance_of(la), provenance_of(lb)).dump(2) + "\n");
+                json_out->commit();
+            }
+            auto label = [&](const std::string& file, const std::string& name, bool b) {
+                std::string text = "\"" + name + "\"" + (file.empty() ? "" : file == "-" ? " (standard input)" : " (" + file + ")");
+                for (const auto& set : cmp_sets) text += " --set " + set;
+                if (b)
+                    for (const auto& set : cmp_sets_b) text += " --set-b " + set;
+                return text;
+            };
+            summary.print(fb::to_text(result, label(cmp_a_file, la.scenario.name, false),
+                                      label(cmp_b_file.empty() ? cmp_a_file : cmp_b_file, lb.scenario.name, true), options.threads));
+            if (const int sig = fabrisk_cli::stop_signal()) {
+                std::cerr << "fabrisk: stopped by " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << " after "
+                          << fabrisk_cli::grouped(result.a.trials) << " trials; the outputs say \"complete\": false\n";
+                return 128 + sig;
+            }
+            return exit_ok;
+        }
+
         // run
         if (!json_file.empty() && json_file == csv_file)
             throw fabrisk::usage_error("--json and --csv cannot both be " + json_file);
@@ -245,7 +457,7 @@ int main(int argc, char** argv) {
             replaying_incomplete = !request.complete;
             if (replaying_incomplete) stop_after = request.trials_run;
         } else {
-            text = scenario_text(run_file);
+            text = with_overrides(scenario_text(run_file), run_sets);
             source.settings.trials = parse_count(trials_text, "--trials", "the number of trials", 1, max_trials_accepted);
             source.settings.seed = parse_count(seed_text, "--seed", "a seed", 0, max_seed);
             if (*precision_option) {
@@ -357,7 +569,13 @@ int main(int argc, char** argv) {
     } catch (const fabrisk::scenario_error& e) {
         // One line per problem, each saying what it is.
         std::istringstream lines(e.what());
-        for (std::string line; std::getline(lines, line);) std::cerr << "fabrisk: invalid scenario: " << line << "\n";
+        if (overridden.empty()) {
+            for (std::string line; std::getline(lines, line);) std::cerr << "fabrisk: invalid scenario: " << line << "\n";
+        } else {
+            for (const auto& p : e.problems())
+                std::cerr << "fabrisk: invalid scenario: " << (p.path.empty() ? "" : p.path + ": ") << p.message << set_by(p.path)
+                          << "\n";
+        }
         return exit_bad_input;
     } catch (const fabrisk::usage_error& e) {
         std::cerr << "fabrisk: " << e.what() << "\n";

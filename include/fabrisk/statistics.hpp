@@ -126,6 +126,27 @@ inline double at_least_cutoff(double y) noexcept {
                           -std::numeric_limits<double>::infinity());
 }
 
+namespace detail {
+/// Folds a chunk's moments `c` into running moments `s` (fields count, finite, mean, m2, min,
+/// max, integral): Chan et al.'s pairwise update. Call in chunk order for results that do not
+/// depend on scheduling.
+template <class Running, class Chunk>
+void fold_moments(Running& s, const Chunk& c) {
+    if (c.count == 0) return;
+    s.min = std::min(s.min, c.min);
+    s.max = std::max(s.max, c.max);
+    s.count += c.count;
+    s.integral = s.integral && c.integral;
+    if (c.finite) {
+        const double n_a = double(s.finite), n_b = double(c.finite), n = n_a + n_b;
+        const double delta = c.mean - s.mean;
+        s.mean += delta * n_b / n;
+        s.m2 += c.m2 + delta * delta * n_a * n_b / n;
+        s.finite += c.finite;
+    }
+}
+}  // namespace detail
+
 class output_statistics {
 public:
     /// What one chunk of trials contributes, to be merged in chunk order: the moments (their
@@ -206,6 +227,12 @@ public:
 
     partial make_partial() const { return {}; }
 
+    /// Count, finite count, sum-based mean and m2, extremes and integrality of x[0 … n − 1], on
+    /// the dispatched instruction set (src/kernels/statistics-inl.hpp). Eight accumulators
+    /// (value i goes to accumulator i mod 8) folded in a fixed order, so the sums are the same
+    /// on every target; count is the number of non-NaN values.
+    static void describe_column(const double* x, std::size_t n, chunk::column& c) noexcept;
+
     /// Adds a partial's tallies (after the chunks it holds have been merged).
     void absorb(partial&& p) {
         if (!p.bins) return;
@@ -221,18 +248,7 @@ public:
             auto& s = columns_[j];
             auto& col = c.columns[j];
             if (col.count == 0) continue;
-            s.min = std::min(s.min, col.min);
-            s.max = std::max(s.max, col.max);
-            s.count += col.count;
-            s.integral = s.integral && col.integral;
-            if (col.finite) {
-                // Chan et al.'s pairwise update of mean and sum of squared deviations.
-                const double n_a = double(s.finite), n_b = double(col.finite), n = n_a + n_b;
-                const double delta = col.mean - s.mean;
-                s.mean += delta * n_b / n;
-                s.m2 += col.m2 + delta * delta * n_a * n_b / n;
-                s.finite += col.finite;
-            }
+            detail::fold_moments(s, col);
             if (!col.values.empty()) s.quantiles.add(col.values.data(), col.values.size());
         }
         // Chunks merge in order, so the pilot closes after the same chunk for any thread count.
@@ -333,12 +349,6 @@ private:
         return c;
     }
 
-    /// Count, finite count, sum-based mean and m2, extremes and integrality of x[0 … n − 1], on
-    /// the dispatched instruction set (src/kernels/statistics-inl.hpp). Eight accumulators
-    /// (value i goes to accumulator i mod 8) folded in a fixed order, so the sums are the same
-    /// on every target; count is the number of non-NaN values.
-    static void describe_column(const double* x, std::size_t n, chunk::column& c) noexcept;
-
     /// Points summarize() at the columns' bins, once they exist.
     void republish() {
         if (columns_.empty() || !columns_[0].quantiles.binned()) {
@@ -394,6 +404,59 @@ private:
     std::vector<column_state> columns_;
     std::unique_ptr<const bin_set> set_;               // owned; immutable once published
     std::atomic<const bin_set*> published_{nullptr};   // read by summarize on worker threads
+};
+
+/// A light sink: each output's count, non-finite count, mean, sd, min and max, as
+/// output_statistics computes them (the same kernel and merge), without quantiles, histograms
+/// or threshold counts, for outputs that need only their moments.
+class moment_statistics {
+public:
+    struct chunk {
+        std::vector<output_statistics::chunk::column> columns;
+    };
+    explicit moment_statistics(std::size_t outputs) : columns_(outputs) {}
+    std::size_t outputs() const noexcept { return columns_.size(); }
+
+    /// Digests a block (trials × outputs). Thread-safe.
+    chunk summarize(const Eigen::Ref<const Eigen::ArrayXXd>& block) const {
+        if (static_cast<std::size_t>(block.cols()) != columns_.size())
+            throw usage_error("moment_statistics: model returned " + std::to_string(block.cols()) + " outputs, expected " +
+                              std::to_string(columns_.size()));
+        chunk c;
+        c.columns.resize(columns_.size());
+        const auto n = static_cast<std::size_t>(block.rows());
+        for (std::size_t j = 0; j < columns_.size(); ++j) {
+            output_statistics::describe_column(block.col(static_cast<Eigen::Index>(j)).data(), n, c.columns[j]);
+            if (c.columns[j].count != n) throw error("moment_statistics: output " + std::to_string(j) + " is NaN");
+        }
+        return c;
+    }
+    /// Folds a chunk in; call in chunk order.
+    void merge(chunk&& c) {
+        for (std::size_t j = 0; j < columns_.size(); ++j) detail::fold_moments(columns_[j], c.columns[j]);
+    }
+    /// Count, non_finite, mean, sd, min and max of output j (the rest of the summary is empty).
+    output_summary summary(std::size_t j) const {
+        const auto& s = columns_.at(j);
+        output_summary out;
+        out.count = s.count;
+        out.non_finite = s.count - s.finite;
+        out.mean = s.mean;
+        out.sd = s.finite > 1 ? std::sqrt(s.m2 / double(s.finite - 1)) : 0.0;
+        out.min = s.count ? s.min : 0.0;
+        out.max = s.count ? s.max : 0.0;
+        return out;
+    }
+
+private:
+    struct running {
+        std::uint64_t count = 0, finite = 0;
+        double mean = 0, m2 = 0;
+        double min = std::numeric_limits<double>::infinity();
+        double max = -std::numeric_limits<double>::infinity();
+        bool integral = true;
+    };
+    std::vector<running> columns_;
 };
 
 }  // namespace fabrisk

@@ -37,10 +37,12 @@ namespace fabrisk::buildout {
 /// Parses and validates scenario text. Throws one scenario_error listing every problem (a JSON
 /// syntax error, or a document that is not an object, stops at once).
 scenario parse_scenario(const std::string& text);
-/// Reads, parses and validates a scenario file. Throws io_error if it cannot be read, and
-/// scenario_error (before reading it all) if it is larger than max_scenario_bytes.
+/// Reads, parses and validates a scenario file ("-": standard input). Throws io_error if it
+/// cannot be read, and scenario_error (before reading it all) if it is larger than
+/// max_scenario_bytes.
 scenario load_scenario(const std::string& file);
-/// The bytes of a scenario file, as load_scenario reads them (the same errors and limits).
+/// The bytes of a scenario file ("-": standard input), as load_scenario reads them (the same
+/// errors and limits).
 std::string read_scenario_file(const std::string& file);
 
 /// Every key path the parser accepts, in document order, each parent before its children:
@@ -1176,16 +1178,20 @@ inline scenario parse_scenario(const std::string& text) {
     return s;
 }
 
-inline std::string read_scenario_file(const std::string& file) {
+inline std::string read_scenario_file(const std::string& name) {
+    // "-" is standard input, read through its device file like any other pipe.
+    const bool standard_input = name == "-";
+    const std::string file = standard_input ? "/dev/stdin" : name;
+    const std::string shown = standard_input ? "standard input" : "scenario file " + name;
     std::error_code ec;
-    if (std::filesystem::is_directory(file, ec)) throw io_error("cannot read scenario file " + file + ": it is a directory");
+    if (std::filesystem::is_directory(file, ec)) throw io_error("cannot read " + shown + ": it is a directory");
     std::ifstream in(file, std::ios::binary);
-    if (!in) throw io_error("cannot read scenario file " + file);
+    if (!in) throw io_error("cannot read " + shown);
     // Refuse an oversized regular file by its size, and read anything else (a pipe, a device)
     // only up to one byte past the limit, so /dev/zero cannot exhaust memory.
     const auto size = std::filesystem::file_size(file, ec);
     auto too_large = [&](const std::string& found) {
-        return scenario_error("", "the scenario file " + file + " is " + found + "more than the limit of 16 MiB (" +
+        return scenario_error("", "the " + shown + " is " + found + "more than the limit of 16 MiB (" +
                                       std::to_string(max_scenario_bytes) + " bytes)");
     };
     if (!ec && std::filesystem::is_regular_file(file, ec) && size > max_scenario_bytes)
@@ -1196,7 +1202,7 @@ inline std::string read_scenario_file(const std::string& file) {
         text.append(buffer, static_cast<std::size_t>(in.gcount()));
         if (text.size() > max_scenario_bytes) throw too_large("");
     }
-    if (in.bad()) throw io_error("cannot read scenario file " + file);
+    if (in.bad()) throw io_error("cannot read " + shown);
     return text;
 }
 

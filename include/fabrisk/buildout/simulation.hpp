@@ -78,6 +78,17 @@ private:
 /// Called on a worker thread, one call at a time; keep it cheap (throttle any display).
 using progress_callback = std::function<void(const run_progress&)>;
 
+/// The extra counts the result needs of each output (docs/model.md §5): P(target met) exactly,
+/// reached by the end of each year, and the exceedance of installed compute.
+std::vector<output_config> output_configs(const scenario& s);
+/// The result of docs/model.md §5 from the statistics of `trials` trials of scenario `s`, whose
+/// outputs are columns first_column … first_column + output_count − 1 of `stats` (configured
+/// by output_configs(s)).
+result summarize(const scenario& s, const output_statistics& stats, std::uint64_t trials, std::uint64_t seed,
+                 std::size_t first_column = 0);
+/// target·10^(i/10) for i = −20 … 20; the middle point is the target itself.
+std::vector<double> exceedance_grid(double target);
+
 /// A run that can be extended: trials are added in order, so a run extended in steps that are
 /// multiples of chunk_trials gives exactly the result of one run of the total.
 class simulation {
@@ -86,7 +97,7 @@ public:
     static constexpr int exceedance_decades = 2;  ///< on each side of the target
 
     simulation(const scenario& s, std::uint64_t seed, unsigned threads = 0)
-        : scenario_(s), model_(s), seed_(seed), threads_(threads), stats_(output_count, config(s)) {}
+        : scenario_(s), model_(s), seed_(seed), threads_(threads), stats_(output_count, output_configs(s)) {}
 
     /// Stops extend() at a chunk boundary once `stop` is requested (nullptr: never).
     void stop_when(const stop_flag* stop) noexcept { stop_ = stop; }
@@ -130,45 +141,12 @@ public:
     /// Everything docs/model.md §5 asks for, over the trials run so far.
     result summarize() const {
         if (trials_ == 0) throw usage_error("simulation: no trials have been run");
-        const scenario& s = scenario_;
-        result r;
-        r.scenario_name = s.name;
-        r.trials = trials_;
-        r.seed = seed_;
-        r.target_flops = s.target_flops;
-        r.deadline_year = s.time.deadline_year;
-        for (std::size_t j = 0; j < output_count; ++j) r.outputs[j] = stats_.summary(j);
-        r.target_met = target_met();
-        const auto& ty = r[output::target_year];
-        for (int y = 0; y < s.time.horizon_years; ++y)
-            r.reached_by_year.emplace_back(s.time.start_year + y,
-                                           double(ty.at_most_counts[static_cast<std::size_t>(y)]) / double(ty.count));
-        r.never_share = double(ty.non_finite) / double(ty.count);
-        const auto grid = exceedance_grid(s.target_flops);
-        const auto& above = r[output::installed_flops].at_least_counts;
-        for (std::size_t i = 0; i < grid.size(); ++i) r.exceedance.emplace_back(grid[i], double(above[i]) / double(trials_));
-        return r;
+        return buildout::summarize(scenario_, stats_, trials_, seed_);
     }
 
-    /// target·10^(i/10) for i = −20 … 20; the middle point is the target itself.
-    static std::vector<double> exceedance_grid(double target) {
-        std::vector<double> grid;
-        const int half = exceedance_points_per_decade * exceedance_decades;
-        for (int i = -half; i <= half; ++i)
-            grid.push_back(i == 0 ? target : target * std::pow(10.0, double(i) / exceedance_points_per_decade));
-        return grid;
-    }
+    static std::vector<double> exceedance_grid(double target) { return buildout::exceedance_grid(target); }
 
 private:
-    static std::vector<output_config> config(const scenario& s) {
-        std::vector<output_config> c(output_count);
-        c[static_cast<std::size_t>(output::target_met)].at_most_thresholds = {0.5};
-        auto& years = c[static_cast<std::size_t>(output::target_year)].at_most_thresholds;
-        for (int y = 0; y < s.time.horizon_years; ++y) years.push_back(double(s.time.start_year + y + 1));
-        c[static_cast<std::size_t>(output::installed_flops)].at_least_thresholds = exceedance_grid(s.target_flops);
-        return c;
-    }
-
     scenario scenario_;
     model model_;
     std::uint64_t seed_;
@@ -179,6 +157,44 @@ private:
     progress_callback progress_;
     std::uint64_t planned_ = 0, stop_after_ = 0;
 };
+
+inline std::vector<double> exceedance_grid(double target) {
+    std::vector<double> grid;
+    const int half = simulation::exceedance_points_per_decade * simulation::exceedance_decades;
+    for (int i = -half; i <= half; ++i)
+        grid.push_back(i == 0 ? target : target * std::pow(10.0, double(i) / simulation::exceedance_points_per_decade));
+    return grid;
+}
+
+inline std::vector<output_config> output_configs(const scenario& s) {
+    std::vector<output_config> c(output_count);
+    c[static_cast<std::size_t>(output::target_met)].at_most_thresholds = {0.5};
+    auto& years = c[static_cast<std::size_t>(output::target_year)].at_most_thresholds;
+    for (int y = 0; y < s.time.horizon_years; ++y) years.push_back(double(s.time.start_year + y + 1));
+    c[static_cast<std::size_t>(output::installed_flops)].at_least_thresholds = exceedance_grid(s.target_flops);
+    return c;
+}
+
+inline result summarize(const scenario& s, const output_statistics& stats, std::uint64_t trials, std::uint64_t seed,
+                        std::size_t first_column) {
+    result r;
+    r.scenario_name = s.name;
+    r.trials = trials;
+    r.seed = seed;
+    r.target_flops = s.target_flops;
+    r.deadline_year = s.time.deadline_year;
+    for (std::size_t j = 0; j < output_count; ++j) r.outputs[j] = stats.summary(first_column + j);
+    const auto below = stats.at_most_counts(first_column + static_cast<std::size_t>(output::target_met))[0];
+    r.target_met = {trials - below, trials};
+    const auto& ty = r[output::target_year];
+    for (int y = 0; y < s.time.horizon_years; ++y)
+        r.reached_by_year.emplace_back(s.time.start_year + y, double(ty.at_most_counts[static_cast<std::size_t>(y)]) / double(ty.count));
+    r.never_share = double(ty.non_finite) / double(ty.count);
+    const auto grid = exceedance_grid(s.target_flops);
+    const auto& above = r[output::installed_flops].at_least_counts;
+    for (std::size_t i = 0; i < grid.size(); ++i) r.exceedance.emplace_back(grid[i], double(above[i]) / double(trials));
+    return r;
+}
 
 /// Runs `options.trials` trials of the scenario. Throws usage_error if trials is 0, and
 /// stopped_early if stopped (options.stop) before the first chunk was merged.

@@ -1,0 +1,282 @@
+#pragma once
+/// \file buildout/comparison.hpp
+/// Two scenarios on the same trials, and their paired differences: what changes if the Gulf
+/// investors walk, or fabs take longer. Because every input draws from the stream of its own
+/// identity (random_inputs.hpp), trial i of A and trial i of B share every input the two have in
+/// common, so the difference B − A in each trial comes from the change alone, and its interval
+/// is far narrower than that of two independent runs.
+///
+///     auto c = fabrisk::buildout::compare(a, b, options);
+///     double d = c.target_met.difference;             // P_B − P_A
+///     auto [lo, hi] = c.target_met.ci95;               // paired 95% interval
+///
+/// Each side's result is exactly that of simulate() with the same options (the same trials).
+/// Cost: one evaluation of A and one of B per trial.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <Eigen/Core>
+
+#include "fabrisk/buildout/model.hpp"
+#include "fabrisk/buildout/provenance.hpp"
+#include "fabrisk/buildout/report.hpp"
+#include "fabrisk/buildout/scenario.hpp"
+#include "fabrisk/buildout/simulation.hpp"
+#include "fabrisk/runner.hpp"
+#include "fabrisk/statistics.hpp"
+
+namespace fabrisk::buildout {
+
+/// B − A over paired trials: the mean difference, its 95% interval (z·sd/√n of the per-trial
+/// differences), and the interval two independent runs of the same size would give
+/// (z·√((s_A² + s_B²)/n)). Undefined (null in JSON) when some trial has no finite value.
+struct paired_difference {
+    bool defined = true;
+    double difference = 0;
+    std::pair<double, double> ci95{0, 0}, independent_ci95{0, 0};
+};
+
+struct comparison {
+    result a, b;
+    paired_difference target_met;                                 ///< P_B − P_A
+    std::vector<std::pair<int, paired_difference>> reached_by_year;  ///< years both horizons cover
+    std::array<paired_difference, output_count> means;             ///< indexed by `output`
+};
+
+namespace detail {
+
+/// A and B side by side as one engine model: the union of their streams, each model fed its
+/// own columns; outputs A's 10, B's 10, then the differences (see paired_columns).
+class paired_model {
+public:
+    paired_model(const model& a, const model& b, std::vector<int> years) : a_(a), b_(b), years_(std::move(years)) {
+        const auto ids_a = a.stream_ids(), ids_b = b.stream_ids();
+        std::map<std::uint64_t, int> column;
+        for (auto id : ids_a) column.emplace(id, static_cast<int>(ids_.size())), ids_.push_back(id);
+        for (auto id : ids_b)
+            if (column.emplace(id, static_cast<int>(ids_.size())).second) ids_.push_back(id);
+        for (auto id : ids_a) columns_a_.push_back(column.at(id));
+        for (auto id : ids_b) columns_b_.push_back(column.at(id));
+    }
+    struct workspace {
+        model::workspace a, b;
+        Eigen::ArrayXXd ub, oa, ob;
+    };
+    std::size_t dimension() const { return ids_.size(); }
+    std::vector<std::uint64_t> stream_ids() const { return ids_; }
+    std::size_t output_count() const { return 2 * buildout::output_count + difference_count(); }
+    std::size_t difference_count() const { return 1 + years_.size() + buildout::output_count; }
+    workspace make_workspace() const { return {a_.make_workspace(), b_.make_workspace(), {}, {}, {}}; }
+
+    void evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& u, Eigen::Ref<Eigen::ArrayXXd> out, workspace& ws) const {
+        const Eigen::Index rows = u.rows(), k = static_cast<Eigen::Index>(buildout::output_count);
+        auto side = [&](const model& m, const std::vector<int>& columns, Eigen::ArrayXXd& uniforms, Eigen::ArrayXXd& outputs,
+                        model::workspace& w) {
+            uniforms.resize(rows, static_cast<Eigen::Index>(columns.size()));
+            for (std::size_t d = 0; d < columns.size(); ++d) uniforms.col(static_cast<Eigen::Index>(d)) = u.col(columns[d]);
+            outputs.resize(rows, k);
+            m.evaluate(uniforms, outputs, w);
+        };
+        // A's streams come first, in A's order: its uniforms are the block's first columns.
+        ws.oa.resize(rows, k);
+        a_.evaluate(u.leftCols(static_cast<Eigen::Index>(columns_a_.size())), ws.oa, ws.a);
+        side(b_, columns_b_, ws.ub, ws.ob, ws.b);
+        out.leftCols(k) = ws.oa;
+        out.middleCols(k, k) = ws.ob;
+        // Differences: target met; reached by the end of each year; each output (target_year
+        // only where both are finite, else +inf, so its mean is undefined like the run's).
+        const auto met = static_cast<Eigen::Index>(output::target_met), year = static_cast<Eigen::Index>(output::target_year);
+        Eigen::Index c = 2 * k;
+        out.col(c++) = ws.ob.col(met) - ws.oa.col(met);
+        for (int y : years_) {
+            // at_most(t, end of year) is t ≤ at_most_cutoff (also for t = +inf), as the run counts it.
+            const double cutoff = at_most_cutoff(double(y + 1));
+            out.col(c++) = (ws.ob.col(year) <= cutoff).cast<double>() - (ws.oa.col(year) <= cutoff).cast<double>();
+        }
+        const double inf = std::numeric_limits<double>::infinity();
+        for (Eigen::Index j = 0; j < k; ++j, ++c) {
+            const double* const x = ws.ob.col(j).data();
+            const double* const y = ws.oa.col(j).data();
+            for (Eigen::Index r = 0; r < rows; ++r) out(r, c) = x[r] - x[r] == 0 && y[r] - y[r] == 0 ? x[r] - y[r] : inf;
+        }
+    }
+
+private:
+    const model& a_;
+    const model& b_;
+    std::vector<int> years_;
+    std::vector<std::uint64_t> ids_;
+    std::vector<int> columns_a_, columns_b_;
+};
+
+/// The sink of a comparison: both sides' full statistics (as each side's own run keeps them)
+/// and the moments of the per-trial differences.
+class paired_sink {
+public:
+    paired_sink(std::vector<output_config> sides, std::size_t differences)
+        : sides_(2 * output_count, std::move(sides)), differences_(differences) {}
+    struct chunk {
+        output_statistics::chunk sides;
+        moment_statistics::chunk differences;
+    };
+    using partial = output_statistics::partial;
+    partial make_partial() const { return sides_.make_partial(); }
+    chunk summarize(const Eigen::Ref<const Eigen::ArrayXXd>& block) const {
+        return {sides_.summarize(block.leftCols(side_columns)), differences_.summarize(block.rightCols(block.cols() - side_columns))};
+    }
+    chunk summarize(const Eigen::Ref<const Eigen::ArrayXXd>& block, partial& p) const {
+        return {sides_.summarize(block.leftCols(side_columns), p),
+                differences_.summarize(block.rightCols(block.cols() - side_columns))};
+    }
+    void merge(chunk&& c) {
+        sides_.merge(std::move(c.sides));
+        differences_.merge(std::move(c.differences));
+    }
+    void absorb(partial&& p) { sides_.absorb(std::move(p)); }
+    const output_statistics& sides() const noexcept { return sides_; }
+    const moment_statistics& differences() const noexcept { return differences_; }
+
+private:
+    static constexpr Eigen::Index side_columns = 2 * static_cast<Eigen::Index>(output_count);
+    output_statistics sides_;
+    moment_statistics differences_;
+};
+
+/// The difference in column j of `stats` as a paired_difference; sd_a and sd_b are the two
+/// sides' own (for the independent-runs interval).
+inline paired_difference paired(const moment_statistics& stats, std::size_t j, double sd_a, double sd_b) {
+    const output_summary d = stats.summary(j);
+    paired_difference p;
+    if (d.non_finite > 0 || d.count == 0) {
+        p.defined = false;
+        return p;
+    }
+    const double n = double(d.count);
+    const double half = z_95 * d.sd / std::sqrt(n), independent = z_95 * std::sqrt((sd_a * sd_a + sd_b * sd_b) / n);
+    p.difference = d.mean;
+    p.ci95 = {d.mean - half, d.mean + half};
+    p.independent_ci95 = {d.mean - independent, d.mean + independent};
+    return p;
+}
+
+}  // namespace detail
+
+/// Runs A and B on the same `options.trials` trials (seed, threads and stop as in simulate) and
+/// returns both results and their paired differences. Throws usage_error if trials is 0, and
+/// stopped_early if stopped before the first chunk was merged.
+inline comparison compare(const scenario& a, const scenario& b, const run_options& options) {
+    if (options.trials == 0) throw usage_error("compare: the number of trials must be at least 1");
+    const model ma(a), mb(b);
+    std::vector<int> years;  // calendar years whose end both horizons reach
+    for (int y = a.time.start_year; y < a.time.start_year + a.time.horizon_years; ++y)
+        if (y >= b.time.start_year && y < b.time.start_year + b.time.horizon_years) years.push_back(y);
+    const detail::paired_model pair(ma, mb, years);
+    std::vector<output_config> config = output_configs(a);
+    for (auto& c : output_configs(b)) config.push_back(std::move(c));
+    detail::paired_sink sink(std::move(config), pair.difference_count());
+    const std::uint64_t done = run(pair, sink, options);
+    if (done == 0) throw stopped_early("compare: stopped before any trial was complete");
+
+    comparison c;
+    c.a = summarize(a, sink.sides(), done, options.seed, 0);
+    c.b = summarize(b, sink.sides(), done, options.seed, output_count);
+    c.a.complete = c.b.complete = done == options.trials;
+    const moment_statistics& stats = sink.differences();
+    std::size_t column = 0;
+    const std::size_t met = static_cast<std::size_t>(output::target_met);
+    c.target_met = detail::paired(stats, column++, c.a.outputs[met].sd, c.b.outputs[met].sd);
+    auto share_sd = [&](const result& r, int year) {  // sd of the 0/1 "reached by the end of year"
+        for (const auto& [y, p] : r.reached_by_year)
+            if (y == year) return std::sqrt(p * (1 - p) * double(done) / double(std::max<std::uint64_t>(done - 1, 1)));
+        return 0.0;
+    };
+    for (int y : years) c.reached_by_year.emplace_back(y, detail::paired(stats, column++, share_sd(c.a, y), share_sd(c.b, y)));
+    for (std::size_t j = 0; j < output_count; ++j) c.means[j] = detail::paired(stats, column++, c.a.outputs[j].sd, c.b.outputs[j].sd);
+    return c;
+}
+
+/// {"a": run result, "b": run result, "difference": {...}}: each side as `fabrisk run --json`
+/// writes it (with its provenance), then every paired difference with its paired interval and
+/// the interval two independent runs would give; null where a difference is undefined.
+inline nlohmann::ordered_json to_json(const comparison& c, const provenance& a, const provenance& b) {
+    using nlohmann::ordered_json;
+    auto interval = [](std::pair<double, double> i) { return ordered_json::array({i.first, i.second}); };
+    auto difference = [&](const paired_difference& d) {
+        if (!d.defined) return ordered_json(nullptr);
+        return ordered_json{{"difference", d.difference}, {"ci95", interval(d.ci95)},
+                            {"ci95_independent_runs", interval(d.independent_ci95)}};
+    };
+    ordered_json j;
+    j["a"] = to_json(c.a, a);
+    j["b"] = to_json(c.b, b);
+    ordered_json diff;
+    diff["probability_target_met"] = c.target_met.difference;
+    diff["ci95"] = interval(c.target_met.ci95);
+    diff["ci95_independent_runs"] = interval(c.target_met.independent_ci95);
+    ordered_json years = ordered_json::object();
+    for (const auto& [year, d] : c.reached_by_year) years[std::to_string(year)] = difference(d);
+    diff["reached_by_year"] = years;
+    ordered_json means = ordered_json::object();
+    for (std::size_t k = 0; k < output_count; ++k) means[output_names[k]] = difference(c.means[k]);
+    diff["means"] = means;
+    j["difference"] = diff;
+    return j;
+}
+
+/// The readable comparison `fabrisk compare` prints: each figure for A and B, B − A, its paired
+/// 95% interval and that of two independent runs.
+inline std::string to_text(const comparison& c, const std::string& a_label, const std::string& b_label, unsigned threads = 0) {
+    std::ostringstream out;
+    char line[256];
+    out << "fabrisk " << version_string << ": compare A = " << a_label << " with B = " << b_label << ", " << c.a.trials
+        << " trials, seed " << c.a.seed;
+    if (threads) out << ", " << threads << (threads == 1 ? " thread" : " threads");
+    out << "\n";
+    if (!c.a.complete) out << "Stopped early: every figure below is over the " << c.a.trials << " trials run\n";
+    out << "Both run on the same trials: each input draws the same random numbers in A and B.\n\n";
+    std::snprintf(line, sizeof line, "%-30s %11s %11s %11s  %-25s %-25s\n", "", "A", "B", "B - A", "paired 95% interval",
+                  "independent runs");
+    out << line;
+    using detail::cell;
+    auto row = [&](const std::string& name, const std::string& a, const std::string& b, const paired_difference& d,
+                   const char* format) {
+        if (!d.defined) {
+            std::snprintf(line, sizeof line, "%-30s %11s %11s %11s  %-25s\n", name.c_str(), a.c_str(), b.c_str(), "-",
+                          "(undefined: some trials never reach the target)");
+        } else {
+            const std::string paired = "[" + cell(d.ci95.first, format) + ", " + cell(d.ci95.second, format) + "]";
+            const std::string independent =
+                "[" + cell(d.independent_ci95.first, format) + ", " + cell(d.independent_ci95.second, format) + "]";
+            std::snprintf(line, sizeof line, "%-30s %11s %11s %11s  %-25s %-25s\n", name.c_str(), a.c_str(), b.c_str(),
+                          cell(d.difference, format).c_str(), paired.c_str(), independent.c_str());
+        }
+        out << line;
+    };
+    const char* share_format = "%.4f";
+    row("P(target met)", cell(c.a.target_met.estimate(), share_format), cell(c.b.target_met.estimate(), share_format),
+        c.target_met, share_format);
+    auto share = [](const result& r, int year) {
+        for (const auto& [y, p] : r.reached_by_year)
+            if (y == year) return p;
+        return 0.0;
+    };
+    for (const auto& [year, d] : c.reached_by_year) {
+        if (share(c.a, year) == 0 && share(c.b, year) == 0) continue;  // years neither reaches: nothing to compare
+        row("reached by the end of " + std::to_string(year), cell(share(c.a, year), share_format),
+            cell(share(c.b, year), share_format), d, share_format);
+    }
+    auto mean = [&](const output_summary& o) { return o.non_finite > 0 ? std::string("-") : cell(o.mean); };
+    for (std::size_t k = 0; k < output_count; ++k)
+        row(std::string("mean ") + output_names[k], mean(c.a.outputs[k]), mean(c.b.outputs[k]), c.means[k], "%.6g");
+    return out.str();
+}
+
+}  // namespace fabrisk::buildout

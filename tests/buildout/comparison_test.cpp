@@ -1,0 +1,78 @@
+// Tests for fabrisk/buildout/comparison.hpp: two scenarios on the same trials. Each side equals
+// its own run, identical scenarios differ by exactly 0, and pairing narrows the interval.
+#include "fabrisk/buildout/comparison.hpp"
+
+#include <cmath>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "fabrisk/buildout/report.hpp"
+#include "fabrisk/buildout/scenario_json.hpp"
+#include "fabrisk/json_override.hpp"
+#include "../support.hpp"
+
+namespace fb = fabrisk::buildout;
+
+namespace {
+
+nlohmann::ordered_json default_json() {
+    return nlohmann::ordered_json::parse(fabrisk_test::read_file(FABRISK_SCENARIO_DIR "/seven-trillion.json"));
+}
+
+fb::scenario with(const std::vector<std::string>& sets) {
+    auto doc = default_json();
+    for (const auto& s : sets) fabrisk::apply_override(doc, fabrisk::parse_override(s, s));
+    return fb::parse_scenario(doc.dump());
+}
+
+fabrisk::run_options options(std::uint64_t trials) {
+    fabrisk::run_options o;
+    o.trials = trials;
+    o.seed = 17;
+    o.threads = 2;
+    return o;
+}
+
+}  // namespace
+
+TEST(Comparison, IdenticalScenariosDifferByExactlyZeroAndEachSideIsItsOwnRun) {
+    const fb::scenario s = with({});
+    const auto c = fb::compare(s, s, options(20480));
+    EXPECT_EQ(c.target_met.difference, 0.0);
+    EXPECT_EQ(c.target_met.ci95, std::make_pair(0.0, 0.0));
+    for (const auto& [year, d] : c.reached_by_year) EXPECT_EQ(d.ci95, std::make_pair(0.0, 0.0)) << year;
+    for (std::size_t k = 0; k < fb::output_count; ++k) {
+        if (static_cast<fb::output>(k) == fb::output::target_year) {
+            EXPECT_FALSE(c.means[k].defined);  // some trials never reach the target
+            continue;
+        }
+        EXPECT_EQ(c.means[k].difference, 0.0) << fb::output_names[k];
+        EXPECT_EQ(c.means[k].ci95, std::make_pair(0.0, 0.0)) << fb::output_names[k];
+    }
+    // Each side is exactly simulate() of its scenario on the same trials.
+    const auto alone = fb::simulate(s, options(20480));
+    EXPECT_EQ(fb::to_json(c.a).dump(), fb::to_json(alone).dump());
+    EXPECT_EQ(fb::to_json(c.b).dump(), fb::to_json(alone).dump());
+}
+
+TEST(Comparison, RemovingInvestorsEqualsZeroPledgesAndPairingNarrowsTheInterval) {
+    const fb::scenario a = with({});
+    const auto removed = fb::compare(a, with({"investors.list[group=gulf]=null"}), options(40960));
+    const auto zero = fb::compare(a, with({"investors.list[group=gulf].pledge_busd=0"}), options(40960));
+    EXPECT_EQ(fb::to_json(removed.b)["outputs"].dump(), fb::to_json(zero.b)["outputs"].dump());
+    EXPECT_EQ(removed.b.target_met.successes, zero.b.target_met.successes);
+    EXPECT_LT(removed.target_met.difference, -0.1);  // $3T less makes the target much less likely
+
+    // One investor removed (SoftBank): the paired interval is far narrower than two
+    // independent runs would give.
+    const auto softbank = fb::compare(a, with({"investors.list[name=SoftBank]=null"}), options(40960));
+    const auto& d = softbank.target_met;
+    const double paired = d.ci95.second - d.ci95.first, independent = d.independent_ci95.second - d.independent_ci95.first;
+    EXPECT_GT(independent / paired, 2.5) << "paired " << paired << ", independent " << independent;
+    // The difference is B's estimate less A's, and lies inside its interval.
+    EXPECT_NEAR(d.difference, softbank.b.target_met.estimate() - softbank.a.target_met.estimate(), 1e-12);
+    EXPECT_LT(d.ci95.first, d.difference);
+    EXPECT_GT(d.ci95.second, d.difference);
+    EXPECT_LT(d.difference, 0.0);
+}
