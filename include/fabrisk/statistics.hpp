@@ -127,24 +127,35 @@ inline double at_least_cutoff(double y) noexcept {
 }
 
 namespace detail {
-/// Folds a chunk's moments `c` into running moments `s` (fields count, finite, mean, m2, min,
-/// max, integral): Chan et al.'s pairwise update. Call in chunk order for results that do not
-/// depend on scheduling.
-template <class Running, class Chunk>
-void fold_moments(Running& s, const Chunk& c) {
-    if (c.count == 0) return;
-    s.min = std::min(s.min, c.min);
-    s.max = std::max(s.max, c.max);
-    s.count += c.count;
-    s.integral = s.integral && c.integral;
-    if (c.finite) {
-        const double n_a = double(s.finite), n_b = double(c.finite), n = n_a + n_b;
-        const double delta = c.mean - s.mean;
-        s.mean += delta * n_b / n;
-        s.m2 += c.m2 + delta * delta * n_a * n_b / n;
-        s.finite += c.finite;
+/// An output's moments as chunks are merged: count, finite count, mean and sum of squared
+/// deviations of the finite values, extremes, and whether every finite value is an integer.
+struct running_moments {
+    std::uint64_t count = 0, finite = 0;
+    double mean = 0, m2 = 0;
+    double min = std::numeric_limits<double>::infinity();
+    double max = -std::numeric_limits<double>::infinity();
+    bool integral = true;
+
+    /// Folds a chunk's moments in (Chan et al.'s pairwise update). Call in chunk order for
+    /// results that do not depend on scheduling.
+    template <class Chunk>
+    void fold(const Chunk& c) {
+        if (c.count == 0) return;
+        min = std::min(min, c.min);
+        max = std::max(max, c.max);
+        count += c.count;
+        integral = integral && c.integral;
+        if (c.finite) {
+            const double n_a = double(finite), n_b = double(c.finite), n = n_a + n_b;
+            const double delta = c.mean - mean;
+            mean += delta * n_b / n;
+            m2 += c.m2 + delta * delta * n_a * n_b / n;
+            finite += c.finite;
+        }
     }
-}
+    /// Variance of the finite values (divisor n − 1; 0 below two values).
+    double variance() const noexcept { return finite > 1 ? m2 / double(finite - 1) : 0.0; }
+};
 }  // namespace detail
 
 class output_statistics {
@@ -227,6 +238,33 @@ public:
 
     partial make_partial() const { return {}; }
 
+    /// Moments, extremes and integrality of every column of `block`, which must have `outputs`
+    /// columns and no NaN (`who` names the sink in the error).
+    static chunk describe(const Eigen::Ref<const Eigen::ArrayXXd>& block, std::size_t outputs, const char* who) {
+        if (static_cast<std::size_t>(block.cols()) != outputs)
+            throw usage_error(std::string(who) + ": model returned " + std::to_string(block.cols()) + " outputs, expected " +
+                              std::to_string(outputs));
+        chunk c;
+        c.columns.resize(outputs);
+        const auto n = static_cast<std::size_t>(block.rows());
+        for (std::size_t j = 0; j < outputs; ++j) {
+            describe_column(block.col(static_cast<Eigen::Index>(j)).data(), n, c.columns[j]);
+            if (c.columns[j].count != n) throw error(std::string(who) + ": output " + std::to_string(j) + " is NaN");
+        }
+        return c;
+    }
+    /// The moments part of an output_summary: count, non_finite, mean, sd, min, max.
+    static output_summary moment_summary(const detail::running_moments& s) {
+        output_summary out;
+        out.count = s.count;
+        out.non_finite = s.count - s.finite;
+        out.mean = s.mean;
+        out.sd = std::sqrt(s.variance());
+        out.min = s.count ? s.min : 0.0;
+        out.max = s.count ? s.max : 0.0;
+        return out;
+    }
+
     /// Count, finite count, sum-based mean and m2, extremes and integrality of x[0 … n − 1], on
     /// the dispatched instruction set (src/kernels/statistics-inl.hpp). Eight accumulators
     /// (value i goes to accumulator i mod 8) folded in a fixed order, so the sums are the same
@@ -248,7 +286,7 @@ public:
             auto& s = columns_[j];
             auto& col = c.columns[j];
             if (col.count == 0) continue;
-            detail::fold_moments(s, col);
+            s.fold(col);
             if (!col.values.empty()) s.quantiles.add(col.values.data(), col.values.size());
         }
         // Chunks merge in order, so the pilot closes after the same chunk for any thread count.
@@ -263,10 +301,7 @@ public:
     /// run (progress displays use it).
     double merged_mean(std::size_t j) const { return columns_.at(j).mean; }
     /// Likewise the variance (divisor n − 1; 0 below two values) and the count of finite values.
-    double merged_variance(std::size_t j) const {
-        const auto& s = columns_.at(j);
-        return s.finite > 1 ? s.m2 / double(s.finite - 1) : 0.0;
-    }
+    double merged_variance(std::size_t j) const { return columns_.at(j).variance(); }
     std::uint64_t merged_finite_count(std::size_t j) const { return columns_.at(j).finite; }
 
     /// Trials merged so far, and output j's threshold counts, without the cost of a summary.
@@ -296,13 +331,7 @@ public:
     /// Summary of output j.
     output_summary summary(std::size_t j) const {
         const auto& s = columns_.at(j);
-        output_summary out;
-        out.count = s.count;
-        out.non_finite = s.count - s.finite;
-        out.mean = s.mean;
-        out.sd = std::sqrt(merged_variance(j));
-        out.min = s.count ? s.min : 0.0;
-        out.max = s.count ? s.max : 0.0;
+        output_summary out = moment_summary(s);
         out.at_most_counts = at_most_counts(j);
         out.at_least_counts = at_least_counts(j);
         if (s.count == 0) return out;
@@ -324,29 +353,13 @@ public:
 private:
     using bin_set = std::vector<const quantile_bins*>;
 
-    struct column_state {
+    struct column_state : detail::running_moments {
         column_state(std::size_t pilot, std::vector<double> cutpoints) : quantiles(pilot, std::move(cutpoints)) {}
         binned_quantiles quantiles;
-        std::uint64_t count = 0, finite = 0;
-        double mean = 0, m2 = 0;
-        double min = std::numeric_limits<double>::infinity();
-        double max = -std::numeric_limits<double>::infinity();
-        bool integral = true;
     };
 
-    /// Moments, extremes and integrality of every column; checks shape and NaN.
     chunk describe(const Eigen::Ref<const Eigen::ArrayXXd>& block) const {
-        if (static_cast<std::size_t>(block.cols()) != columns_.size())
-            throw usage_error("output_statistics: model returned " + std::to_string(block.cols()) +
-                              " outputs, expected " + std::to_string(columns_.size()));
-        chunk c;
-        c.columns.resize(columns_.size());
-        const auto n = static_cast<std::size_t>(block.rows());
-        for (std::size_t j = 0; j < columns_.size(); ++j) {
-            describe_column(block.col(static_cast<Eigen::Index>(j)).data(), n, c.columns[j]);
-            if (c.columns[j].count != n) throw error("output_statistics: output " + std::to_string(j) + " is NaN");
-        }
-        return c;
+        return describe(block, columns_.size(), "output_statistics");
     }
 
     /// Points summarize() at the columns' bins, once they exist.
@@ -411,52 +424,23 @@ private:
 /// or threshold counts, for outputs that need only their moments.
 class moment_statistics {
 public:
-    struct chunk {
-        std::vector<output_statistics::chunk::column> columns;
-    };
+    using chunk = output_statistics::chunk;  // its columns' `values` stay empty
     explicit moment_statistics(std::size_t outputs) : columns_(outputs) {}
     std::size_t outputs() const noexcept { return columns_.size(); }
 
     /// Digests a block (trials × outputs). Thread-safe.
     chunk summarize(const Eigen::Ref<const Eigen::ArrayXXd>& block) const {
-        if (static_cast<std::size_t>(block.cols()) != columns_.size())
-            throw usage_error("moment_statistics: model returned " + std::to_string(block.cols()) + " outputs, expected " +
-                              std::to_string(columns_.size()));
-        chunk c;
-        c.columns.resize(columns_.size());
-        const auto n = static_cast<std::size_t>(block.rows());
-        for (std::size_t j = 0; j < columns_.size(); ++j) {
-            output_statistics::describe_column(block.col(static_cast<Eigen::Index>(j)).data(), n, c.columns[j]);
-            if (c.columns[j].count != n) throw error("moment_statistics: output " + std::to_string(j) + " is NaN");
-        }
-        return c;
+        return output_statistics::describe(block, columns_.size(), "moment_statistics");
     }
     /// Folds a chunk in; call in chunk order.
     void merge(chunk&& c) {
-        for (std::size_t j = 0; j < columns_.size(); ++j) detail::fold_moments(columns_[j], c.columns[j]);
+        for (std::size_t j = 0; j < columns_.size(); ++j) columns_[j].fold(c.columns[j]);
     }
     /// Count, non_finite, mean, sd, min and max of output j (the rest of the summary is empty).
-    output_summary summary(std::size_t j) const {
-        const auto& s = columns_.at(j);
-        output_summary out;
-        out.count = s.count;
-        out.non_finite = s.count - s.finite;
-        out.mean = s.mean;
-        out.sd = s.finite > 1 ? std::sqrt(s.m2 / double(s.finite - 1)) : 0.0;
-        out.min = s.count ? s.min : 0.0;
-        out.max = s.count ? s.max : 0.0;
-        return out;
-    }
+    output_summary summary(std::size_t j) const { return output_statistics::moment_summary(columns_.at(j)); }
 
 private:
-    struct running {
-        std::uint64_t count = 0, finite = 0;
-        double mean = 0, m2 = 0;
-        double min = std::numeric_limits<double>::infinity();
-        double max = -std::numeric_limits<double>::infinity();
-        bool integral = true;
-    };
-    std::vector<running> columns_;
+    std::vector<detail::running_moments> columns_;
 };
 
 }  // namespace fabrisk

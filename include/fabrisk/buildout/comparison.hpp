@@ -54,75 +54,50 @@ struct comparison {
 namespace detail {
 
 /// A and B side by side as one engine model: the union of their streams, each model fed its
-/// own columns; outputs A's 10, B's 10, then the differences (see paired_columns).
+/// own columns; outputs A's 10, then B's 10.
 class paired_model {
 public:
-    paired_model(const model& a, const model& b, std::vector<int> years) : a_(a), b_(b), years_(std::move(years)) {
+    paired_model(const model& a, const model& b) : a_(a), b_(b) {
         const auto ids_a = a.stream_ids(), ids_b = b.stream_ids();
         std::map<std::uint64_t, int> column;
         for (auto id : ids_a) column.emplace(id, static_cast<int>(ids_.size())), ids_.push_back(id);
         for (auto id : ids_b)
             if (column.emplace(id, static_cast<int>(ids_.size())).second) ids_.push_back(id);
-        for (auto id : ids_a) columns_a_.push_back(column.at(id));
         for (auto id : ids_b) columns_b_.push_back(column.at(id));
     }
     struct workspace {
         model::workspace a, b;
-        Eigen::ArrayXXd ub, oa, ob;
+        Eigen::ArrayXXd ub;
     };
     std::size_t dimension() const { return ids_.size(); }
     std::vector<std::uint64_t> stream_ids() const { return ids_; }
-    std::size_t output_count() const { return 2 * buildout::output_count + difference_count(); }
-    std::size_t difference_count() const { return 1 + years_.size() + buildout::output_count; }
-    workspace make_workspace() const { return {a_.make_workspace(), b_.make_workspace(), {}, {}, {}}; }
+    std::size_t output_count() const { return 2 * buildout::output_count; }
+    workspace make_workspace() const { return {a_.make_workspace(), b_.make_workspace(), {}}; }
 
     void evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& u, Eigen::Ref<Eigen::ArrayXXd> out, workspace& ws) const {
         const Eigen::Index rows = u.rows(), k = static_cast<Eigen::Index>(buildout::output_count);
-        auto side = [&](const model& m, const std::vector<int>& columns, Eigen::ArrayXXd& uniforms, Eigen::ArrayXXd& outputs,
-                        model::workspace& w) {
-            uniforms.resize(rows, static_cast<Eigen::Index>(columns.size()));
-            for (std::size_t d = 0; d < columns.size(); ++d) uniforms.col(static_cast<Eigen::Index>(d)) = u.col(columns[d]);
-            outputs.resize(rows, k);
-            m.evaluate(uniforms, outputs, w);
-        };
         // A's streams come first, in A's order: its uniforms are the block's first columns.
-        ws.oa.resize(rows, k);
-        a_.evaluate(u.leftCols(static_cast<Eigen::Index>(columns_a_.size())), ws.oa, ws.a);
-        side(b_, columns_b_, ws.ub, ws.ob, ws.b);
-        out.leftCols(k) = ws.oa;
-        out.middleCols(k, k) = ws.ob;
-        // Differences: target met; reached by the end of each year; each output (target_year
-        // only where both are finite, else +inf, so its mean is undefined like the run's).
-        const auto met = static_cast<Eigen::Index>(output::target_met), year = static_cast<Eigen::Index>(output::target_year);
-        Eigen::Index c = 2 * k;
-        out.col(c++) = ws.ob.col(met) - ws.oa.col(met);
-        for (int y : years_) {
-            // at_most(t, end of year) is t ≤ at_most_cutoff (also for t = +inf), as the run counts it.
-            const double cutoff = at_most_cutoff(double(y + 1));
-            out.col(c++) = (ws.ob.col(year) <= cutoff).cast<double>() - (ws.oa.col(year) <= cutoff).cast<double>();
-        }
-        const double inf = std::numeric_limits<double>::infinity();
-        for (Eigen::Index j = 0; j < k; ++j, ++c) {
-            const double* const x = ws.ob.col(j).data();
-            const double* const y = ws.oa.col(j).data();
-            for (Eigen::Index r = 0; r < rows; ++r) out(r, c) = x[r] - x[r] == 0 && y[r] - y[r] == 0 ? x[r] - y[r] : inf;
-        }
+        a_.evaluate(u.leftCols(static_cast<Eigen::Index>(a_.dimension())), out.leftCols(k), ws.a);
+        ws.ub.resize(rows, static_cast<Eigen::Index>(columns_b_.size()));
+        for (std::size_t d = 0; d < columns_b_.size(); ++d) ws.ub.col(static_cast<Eigen::Index>(d)) = u.col(columns_b_[d]);
+        b_.evaluate(ws.ub, out.rightCols(k), ws.b);
     }
 
 private:
     const model& a_;
     const model& b_;
-    std::vector<int> years_;
     std::vector<std::uint64_t> ids_;
-    std::vector<int> columns_a_, columns_b_;
+    std::vector<int> columns_b_;
 };
 
 /// The sink of a comparison: both sides' full statistics (as each side's own run keeps them)
-/// and the moments of the per-trial differences.
+/// and the moments of the per-trial differences B − A: target met, reached by the end of each
+/// year, then each output (target_year only where both are finite, else +inf, so its mean is
+/// undefined as in a run).
 class paired_sink {
 public:
-    paired_sink(std::vector<output_config> sides, std::size_t differences)
-        : sides_(2 * output_count, std::move(sides)), differences_(differences) {}
+    paired_sink(std::vector<output_config> sides, std::vector<int> years)
+        : sides_(2 * output_count, std::move(sides)), years_(std::move(years)), differences_(1 + years_.size() + output_count) {}
     struct chunk {
         output_statistics::chunk sides;
         moment_statistics::chunk differences;
@@ -130,11 +105,10 @@ public:
     using partial = output_statistics::partial;
     partial make_partial() const { return sides_.make_partial(); }
     chunk summarize(const Eigen::Ref<const Eigen::ArrayXXd>& block) const {
-        return {sides_.summarize(block.leftCols(side_columns)), differences_.summarize(block.rightCols(block.cols() - side_columns))};
+        return {sides_.summarize(block), differences_.summarize(per_trial_differences(block))};
     }
     chunk summarize(const Eigen::Ref<const Eigen::ArrayXXd>& block, partial& p) const {
-        return {sides_.summarize(block.leftCols(side_columns), p),
-                differences_.summarize(block.rightCols(block.cols() - side_columns))};
+        return {sides_.summarize(block, p), differences_.summarize(per_trial_differences(block))};
     }
     void merge(chunk&& c) {
         sides_.merge(std::move(c.sides));
@@ -145,8 +119,30 @@ public:
     const moment_statistics& differences() const noexcept { return differences_; }
 
 private:
-    static constexpr Eigen::Index side_columns = 2 * static_cast<Eigen::Index>(output_count);
+    Eigen::ArrayXXd per_trial_differences(const Eigen::Ref<const Eigen::ArrayXXd>& block) const {
+        const Eigen::Index rows = block.rows(), k = static_cast<Eigen::Index>(output_count);
+        const auto met = static_cast<Eigen::Index>(output::target_met), year = static_cast<Eigen::Index>(output::target_year);
+        const auto a = block.leftCols(k), b = block.rightCols(k);
+        Eigen::ArrayXXd d(rows, static_cast<Eigen::Index>(differences_.outputs()));
+        Eigen::Index c = 0;
+        d.col(c++) = b.col(met) - a.col(met);
+        for (int y : years_) {
+            // at_most(t, end of year) is t <= at_most_cutoff (also for t = +inf), as the run counts it.
+            const double cutoff = at_most_cutoff(double(y + 1));
+            d.col(c++) = (b.col(year) <= cutoff).cast<double>() - (a.col(year) <= cutoff).cast<double>();
+        }
+        const double inf = std::numeric_limits<double>::infinity();
+        for (Eigen::Index j = 0; j < k; ++j, ++c) {
+            const double* const x = b.col(j).data();
+            const double* const z = a.col(j).data();
+            double* const to = d.col(c).data();
+            for (Eigen::Index r = 0; r < rows; ++r) to[r] = x[r] - x[r] == 0 && z[r] - z[r] == 0 ? x[r] - z[r] : inf;
+        }
+        return d;
+    }
+
     output_statistics sides_;
+    std::vector<int> years_;
     moment_statistics differences_;
 };
 
@@ -178,10 +174,10 @@ inline comparison compare(const scenario& a, const scenario& b, const run_option
     std::vector<int> years;  // calendar years whose end both horizons reach
     for (int y = a.time.start_year; y < a.time.start_year + a.time.horizon_years; ++y)
         if (y >= b.time.start_year && y < b.time.start_year + b.time.horizon_years) years.push_back(y);
-    const detail::paired_model pair(ma, mb, years);
+    const detail::paired_model pair(ma, mb);
     std::vector<output_config> config = output_configs(a);
     for (auto& c : output_configs(b)) config.push_back(std::move(c));
-    detail::paired_sink sink(std::move(config), pair.difference_count());
+    detail::paired_sink sink(std::move(config), years);
     const std::uint64_t done = run(pair, sink, options);
     if (done == 0) throw stopped_early("compare: stopped before any trial was complete");
 
