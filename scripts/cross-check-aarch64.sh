@@ -29,7 +29,8 @@ echo "== CLI JSON, aarch64 against $(uname -m)"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # One thread: qemu-user runs threaded programs very slowly (the JSON does not depend on threads).
-for args in "run --trials 20000 --threads 1" "run $root/tests/data/dropout-shock-decline.json --trials 20000 --threads 1"; do
+for args in "run --trials 20000 --threads 1 --drivers" "run $root/tests/data/dropout-shock-decline.json --trials 20000 --threads 1" \
+  "run $root/tests/data/monthly-steps.json --trials 20000 --threads 1"; do
   "${emulate[@]}" "$build/fabrisk" $args --quiet --json "$work/arm.json"
   "$root/build/fabrisk" $args --quiet --json "$work/host.json"
   if cmp -s <(grep -v '"simd_target"' "$work/arm.json") <(grep -v '"simd_target"' "$work/host.json"); then echo "same bytes: fabrisk $args"; else echo "DIFFERENT: fabrisk $args"; status=1; fi

@@ -47,7 +47,6 @@ void log_array(const double* in, double* out, std::int64_t n) { vector_math::log
 void sqrt_array(const double* in, double* out, std::int64_t n) { vector_math::sqrt(in, out, n); }
 void inverse_normal_cdf_array(const double* p, double* out, std::int64_t n) { inverse_normal_cdf(p, out, n); }
 void normal_cdf_array(const double* x, double* out, std::int64_t n) { normal_cdf(x, out, n); }
-double inverse_normal_cdf_one(double p) { return inverse_normal_cdf(p); }
 void quantile_table_array(const quantile_table& table, const double* u, double* out, std::int64_t n) {
     tabulated_quantiles(table, u, out, n);
 }
@@ -113,8 +112,18 @@ void inverse_normal_cdf(const double* p, double* out, std::ptrdiff_t size) {
     HWY_DYNAMIC_DISPATCH(inverse_normal_cdf_array)(p, out, size);
 }
 void normal_cdf(const double* x, double* out, std::ptrdiff_t size) { HWY_DYNAMIC_DISPATCH(normal_cdf_array)(x, out, size); }
-// One value: the baseline's copy (scalar arithmetic is the same on every target).
-double inverse_normal_cdf(double p) noexcept { return HWY_STATIC_DISPATCH(inverse_normal_cdf_one)(p); }
+// The scalar forms of Φ⁻¹ and Φ are the block forms of one value, so they have the block forms'
+// bits (vector_math's logarithm and Cephes' ndtr, not libm's log and erfc) on every machine.
+double inverse_normal_cdf(double p) noexcept {
+    double z;
+    HWY_DYNAMIC_DISPATCH(inverse_normal_cdf_array)(&p, &z, 1);
+    return z;
+}
+double normal_cdf(double x) noexcept {
+    double p;
+    HWY_DYNAMIC_DISPATCH(normal_cdf_array)(&x, &p, 1);
+    return p;
+}
 void quantile_table::evaluate(const double* u, double* out, std::ptrdiff_t size) const {
     HWY_DYNAMIC_DISPATCH(quantile_table_array)(*this, u, out, size);
 }

@@ -11,8 +11,11 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include <Eigen/Core>
@@ -25,6 +28,7 @@
 #include "fabrisk/error.hpp"
 #include "fabrisk/normal.hpp"
 #include "fabrisk/quantile_table.hpp"
+#include "fabrisk/special_functions.hpp"
 #include "fabrisk/vector_math.hpp"
 
 namespace fabrisk {
@@ -99,32 +103,66 @@ namespace detail {
 /// the cost.
 using math_policy = boost::math::policies::policy<boost::math::policies::promote_double<false>>;
 
-/// The standard beta quantile. Boost 1.81's ibeta_inv fails to converge for some shapes below
-/// 1 deep in the lower tail (e.g. beta(0.5, 2) at u ~ 1e-10; fixed upstream in 1.82); there the
-/// root of I_x(a, b) = u is found by safeguarded Newton steps on ln x, starting from the
-/// series' leading term x ≈ (u·a·B(a, b))^(1/a).
-inline double beta_quantile(double a, double b, double u) {
+/// Boost.Math's beta quantile, the starting point of the exact solve below. Boost 1.81's
+/// ibeta_inv fails to converge for some shapes below 1 deep in the lower tail (e.g. beta(0.5, 2)
+/// at u ~ 1e-10; fixed upstream in 1.82); NaN there (the solve then bisects).
+inline double boost_beta_quantile(double a, double b, double u) {
     try {
         return boost::math::ibeta_inv(a, b, u, math_policy());
     } catch (const boost::math::evaluation_error&) {
+        return std::numeric_limits<double>::quiet_NaN();
     }
-    double lo = -745.0, hi = 0.0;  // bracket on y = ln x
-    double y = std::clamp(std::log(u * a * boost::math::beta(a, b, math_policy())) / a, lo, hi);
-    for (int i = 0; i < 200; ++i) {
-        const double x = std::exp(y);
-        const double f = boost::math::ibeta(a, b, x, math_policy()) - u;
-        if (f == 0) break;
-        (f < 0 ? lo : hi) = y;
-        const double slope = boost::math::ibeta_derivative(a, b, x, math_policy()) * x;  // dF/dy
-        double next = slope > 0 ? y - f / slope : (lo + hi) / 2;
-        if (!(next > lo && next < hi)) next = (lo + hi) / 2;
-        if (std::fabs(next - y) <= 1e-15 * std::max(1.0, std::fabs(y))) {
-            y = next;
-            break;
-        }
-        y = next;
+}
+
+// The exact quantiles of the standard beta and gamma: the root of the CDF computed by
+// special_functions.hpp (IEEE arithmetic only, so the same bits on every machine), started from
+// Boost.Math's answer. `lower` is for u ≤ ½; `upper(q)` is the quantile at 1 − q for q ≤ ½,
+// solved in the distance to the upper end so that the upper tail keeps full precision. Shapes
+// outside special::shape_in_range (all but point masses) keep Boost.Math's answer.
+inline bool in_range(double a, double b) {  // the beta shapes special_functions.hpp is made for
+    return special::shape_in_range(a) && special::shape_in_range(b) && a + b <= special::max_shape;
+}
+inline double beta_lower(double a, double b, double u) {
+    if (!in_range(a, b)) return boost_beta_quantile(a, b, u);  // libm's bits, outside the functions' range
+    const double ln_beta = special::lbeta(a, b);
+    return special::solve_on_grid([=](double x) { return special::beta_p(a, b, x, ln_beta); }, u,
+                                  boost_beta_quantile(a, b, u), 1.0);
+}
+inline double beta_upper(double a, double b, double q) {  // I_x(a, b) = 1 − q ⟺ I_{1−x}(b, a) = q
+    if (!in_range(a, b)) return boost::math::ibetac_inv(a, b, q, math_policy());
+    return 1.0 - beta_lower(b, a, q);
+}
+inline double gamma_lower(double shape, double u) {
+    if (!special::shape_in_range(shape)) return boost::math::gamma_p_inv(shape, u, math_policy());
+    double start = std::numeric_limits<double>::quiet_NaN();
+    try {
+        start = boost::math::gamma_p_inv(shape, u, math_policy());
+    } catch (const std::exception&) {
     }
-    return std::exp(y);
+    const double ln_gamma = special::lgamma(shape);
+    return special::solve_on_grid([=](double x) { return special::gamma_p(shape, x, ln_gamma); }, u, start,
+                                  std::numeric_limits<double>::infinity());
+}
+inline double gamma_upper(double shape, double q) {  // Q(x) decreases: solve −Q(x) = −q
+    if (!special::shape_in_range(shape)) return boost::math::gamma_q_inv(shape, q, math_policy());
+    double start = std::numeric_limits<double>::quiet_NaN();
+    try {
+        start = boost::math::gamma_q_inv(shape, q, math_policy());
+    } catch (const std::exception&) {
+    }
+    const double ln_gamma = special::lgamma(shape);
+    return special::solve_on_grid([=](double x) { return -special::gamma_q(shape, x, ln_gamma); }, -q, start,
+                                  std::numeric_limits<double>::infinity());
+}
+inline double beta_cdf(double a, double b, double x) {
+    return in_range(a, b) ? special::beta_p(a, b, x) : boost::math::ibeta(a, b, x, math_policy());
+}
+inline double gamma_cdf(double shape, double x) {
+    return special::shape_in_range(shape) ? special::gamma_p(shape, x) : boost::math::gamma_p(shape, x, math_policy());
+}
+inline double beta_quantile(double a, double b, double u) { return u <= 0.5 ? beta_lower(a, b, u) : beta_upper(a, b, 1.0 - u); }
+inline double gamma_quantile(double shape, double u) {
+    return u <= 0.5 ? gamma_lower(shape, u) : gamma_upper(shape, 1.0 - u);
 }
 
 inline void require(bool ok, const std::string& message) {
@@ -136,7 +174,7 @@ inline double untruncated_cdf(const distribution& d, double x) {
     case family::fixed: return x >= d.p0 ? 1.0 : 0.0;
     case family::uniform: return x <= d.p0 ? 0.0 : x >= d.p1 ? 1.0 : (x - d.p0) / (d.p1 - d.p0);
     case family::normal: return normal_cdf((x - d.p0) / d.p1);
-    case family::lognormal: return x <= 0 ? 0.0 : normal_cdf((std::log(x) - d.p0) / d.p1);
+    case family::lognormal: return x <= 0 ? 0.0 : normal_cdf((special::log(x) - d.p0) / d.p1);
     case family::triangular: {
         const double a = d.p0, c = d.p1, b = d.p2;
         if (x <= a) return 0.0;
@@ -147,10 +185,10 @@ inline double untruncated_cdf(const distribution& d, double x) {
     case family::beta: {
         if (x <= d.lo) return 0.0;
         if (x >= d.hi) return 1.0;
-        return boost::math::ibeta(d.p0, d.p1, (x - d.lo) / (d.hi - d.lo), math_policy());
+        return beta_cdf(d.p0, d.p1, (x - d.lo) / (d.hi - d.lo));
     }
-    case family::gamma: return x <= 0 ? 0.0 : boost::math::gamma_p(d.p0, x / d.p1, math_policy());
-    case family::weibull: return x <= 0 ? 0.0 : -std::expm1(-std::pow(x / d.p1, d.p0));
+    case family::gamma: return x <= 0 ? 0.0 : gamma_cdf(d.p0, x / d.p1);
+    case family::weibull: return x <= 0 ? 0.0 : -special::expm1(-special::exp(d.p0 * special::log(x / d.p1)));
     }
     return 0.0;
 }
@@ -160,7 +198,7 @@ inline double untruncated_quantile(const distribution& d, double u) {
     case family::fixed: return d.p0;
     case family::uniform: return d.p0 + u * (d.p1 - d.p0);
     case family::normal: return d.p0 + d.p1 * inverse_normal_cdf(u);
-    case family::lognormal: return std::exp(d.p0 + d.p1 * inverse_normal_cdf(u));
+    case family::lognormal: return special::exp(d.p0 + d.p1 * inverse_normal_cdf(u));
     case family::triangular: {
         const double a = d.p0, c = d.p1, b = d.p2;
         const double fc = (c - a) / (b - a);
@@ -169,8 +207,8 @@ inline double untruncated_quantile(const distribution& d, double u) {
     }
     case family::beta:
         return d.lo + (d.hi - d.lo) * (d.table ? (*d.table)(u) : beta_quantile(d.p0, d.p1, u));
-    case family::gamma: return d.p1 * (d.table ? (*d.table)(u) : boost::math::gamma_p_inv(d.p0, u, math_policy()));
-    case family::weibull: return d.p1 * std::pow(-std::log1p(-u), 1.0 / d.p0);
+    case family::gamma: return d.p1 * (d.table ? (*d.table)(u) : gamma_quantile(d.p0, u));
+    case family::weibull: return d.p1 * special::exp(special::log(-special::log1p(-u)) / d.p0);
     }
     return 0.0;
 }
@@ -190,16 +228,29 @@ inline std::pair<double, double> untruncated_support(const distribution& d) noex
     return {-inf, inf};
 }
 
-/// The quantile table, or null (quantiles then use the exact solve) when Boost throws while
-/// tabulating: for shapes below 1 the grid ends reach x = 0 or 1, where the density overflows,
-/// and Boost 1.81's ibeta_inv fails to converge for some shapes such as beta(0.5, 2).
+/// The quantile table of a family's shape (a, b), or null (quantiles then use the exact solve)
+/// when tabulating throws. Tables are kept per process, by family and shape (at most 256,
+/// then the keeper starts afresh): a sweep or a comparison builds the same scenario's
+/// distributions over and over, and a table takes a few milliseconds to build.
 template <class Lower, class Upper, class Pdf>
-std::shared_ptr<const quantile_table> try_table(Lower lower, Upper upper, Pdf pdf, double upper_end) noexcept {
-    try {
-        return std::make_shared<const quantile_table>(lower, upper, pdf, upper_end);
-    } catch (const std::exception&) {
-        return nullptr;
+std::shared_ptr<const quantile_table> shared_table(family f, double a, double b, Lower lower, Upper upper, Pdf pdf,
+                                                   double upper_end) {
+    using key = std::tuple<int, double, double>;
+    static std::mutex guard;
+    static std::map<key, std::shared_ptr<const quantile_table>> kept;
+    const key k{static_cast<int>(f), a, b};
+    {
+        const std::lock_guard<std::mutex> lock(guard);
+        if (const auto found = kept.find(k); found != kept.end()) return found->second;
     }
+    std::shared_ptr<const quantile_table> table;
+    try {
+        table = std::make_shared<const quantile_table>(lower, upper, pdf, upper_end);
+    } catch (const std::exception&) {
+    }
+    const std::lock_guard<std::mutex> lock(guard);
+    if (kept.size() >= 256) kept.clear();
+    return kept.emplace(k, std::move(table)).first->second;
 }
 
 inline std::string number(double x) {
@@ -260,14 +311,15 @@ inline distribution lognormal(double mu, double sigma) {
 
 inline distribution lognormal_median_p90(double median, double p90) {
     detail::require(median > 0 && p90 > median && std::isfinite(p90), "lognormal: need 0 < median < p90");
-    const double mu = std::log(median);
-    return lognormal(mu, (std::log(p90) - mu) / z_0_90);
+    const double mu = special::log(median);
+    return lognormal(mu, (special::log(p90) - mu) / z_0_90);
 }
 
 inline distribution ci90(double low, double high) {
     detail::require(std::isfinite(low) && std::isfinite(high) && low < high, "ci90: need finite low < high");
     if (low > 0) {
-        return lognormal((std::log(low) + std::log(high)) / 2, (std::log(high) - std::log(low)) / (2 * z_0_95));
+        const double ln_low = special::log(low), ln_high = special::log(high);
+        return lognormal((ln_low + ln_high) / 2, (ln_high - ln_low) / (2 * z_0_95));
     }
     return normal((low + high) / 2, (high - low) / (2 * z_0_95));
 }
@@ -294,10 +346,10 @@ inline distribution beta(double alpha, double beta_, double min, double max) {
     d.lo = min;
     d.hi = max;
     const double a = alpha, b = beta_;
-    d.table = detail::try_table(
-        [a, b](double u) { return detail::beta_quantile(a, b, u); },
-        [a, b](double q) { return boost::math::ibetac_inv(a, b, q, detail::math_policy()); },
-        [a, b](double x) { return boost::math::ibeta_derivative(a, b, x, detail::math_policy()); }, 1.0);
+    d.table = detail::shared_table(
+        family::beta, a, b, [a, b](double u) { return detail::beta_lower(a, b, u); },
+        [a, b](double q) { return detail::beta_upper(a, b, q); },
+        [a, b](double x) { return special::beta_density(a, b, x); }, 1.0);
     return d;
 }
 
@@ -316,11 +368,10 @@ inline distribution gamma(double shape, double scale) {
     d.kind = family::gamma;
     d.p0 = shape;
     d.p1 = scale;
-    d.table = detail::try_table(
-        [shape](double u) { return boost::math::gamma_p_inv(shape, u, detail::math_policy()); },
-        [shape](double q) { return boost::math::gamma_q_inv(shape, q, detail::math_policy()); },
-        [shape](double x) { return boost::math::gamma_p_derivative(shape, x, detail::math_policy()); },
-        std::numeric_limits<double>::infinity());
+    d.table = detail::shared_table(
+        family::gamma, shape, 0.0, [shape](double u) { return detail::gamma_lower(shape, u); },
+        [shape](double q) { return detail::gamma_upper(shape, q); },
+        [shape](double x) { return special::gamma_density(shape, x); }, std::numeric_limits<double>::infinity());
     return d;
 }
 
@@ -378,7 +429,7 @@ inline double quantile(const distribution& d, double u) {
 inline double from_normal_score(const distribution& d, double z) {
     if (!d.truncated) {
         if (d.kind == family::normal) return d.p0 + d.p1 * z;
-        if (d.kind == family::lognormal) return std::exp(d.p0 + d.p1 * z);
+        if (d.kind == family::lognormal) return special::exp(d.p0 + d.p1 * z);
         if (d.kind == family::fixed) return d.p0;
     }
     return quantile(d, normal_cdf(z));

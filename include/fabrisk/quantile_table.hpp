@@ -19,6 +19,8 @@
 
 #include <Eigen/Core>
 
+#include "fabrisk/special_functions.hpp"
+
 
 namespace fabrisk {
 
@@ -45,19 +47,19 @@ private:
         std::vector<double> low, low_slope, high, high_slope;
         for (int i = 0; i < points; ++i) {
             const double s = -s_max + h_ * i;
-            const double u = 1.0 / (1.0 + std::exp(-s));  // probability
-            const double q = 1.0 / (1.0 + std::exp(s));   // 1 − u, accurate in the upper tail
+            const double u = 1.0 / (1.0 + special::exp(-s));  // probability
+            const double q = 1.0 / (1.0 + special::exp(s));   // 1 − u, accurate in the upper tail
             const double x = s <= 0 ? lower(u) : upper(q);
             const double density = pdf(x);
             // dx/ds = (du/ds)/f(x) = u(1 − u)/f(x); zero where the density is unbounded.
             const double dx = density > 0 && std::isfinite(density) ? u * q / density : 0.0;
             if (i <= mid) {
-                low.push_back(std::log(x));
+                low.push_back(special::log(x));
                 low_slope.push_back(dx / x * h_);
             }
             if (i >= mid) {
                 const double gap = std::isfinite(b_) ? b_ - x : x;
-                high.push_back(std::log(gap));
+                high.push_back(special::log(gap));
                 high_slope.push_back((std::isfinite(b_) ? -dx : dx) / gap * h_);
             }
         }
@@ -69,14 +71,14 @@ private:
         slopes_.insert(slopes_.end(), high_slope.begin(), high_slope.end());
         for (const auto* v : {&values_, &slopes_})
             for (double y : *v) usable_ = usable_ && std::isfinite(y);
-        u_first_ = 1.0 / (1.0 + std::exp(s_max));
+        u_first_ = 1.0 / (1.0 + special::exp(s_max));
     }
 
 public:
     /// The quantile at probability u in (0, 1).
     double operator()(double u) const {
         if (!usable_ || !(u >= u_first_ && u <= 1.0 - u_first_)) return u <= 0.5 ? lower_(u) : upper_(1.0 - u);
-        const double s = std::log(u / (1.0 - u));
+        const double s = special::log(u / (1.0 - u));
         const bool low = s <= 0;
         const double* y = values_.data() + (low ? 0 : half_);
         const double* dy = slopes_.data() + (low ? 0 : half_);
@@ -88,7 +90,7 @@ public:
         const double t2 = t * t, t3 = t2 * t;
         const double h00 = 2 * t3 - 3 * t2 + 1, h10 = t3 - 2 * t2 + t, h01 = -2 * t3 + 3 * t2, h11 = t3 - t2;
         const double v = h00 * y[i] + h10 * dy[i] + h01 * y[i + 1] + h11 * dy[i + 1];
-        return (low || !std::isfinite(b_)) ? std::exp(v) : b_ - std::exp(v);
+        return (low || !std::isfinite(b_)) ? special::exp(v) : b_ - special::exp(v);
     }
 
     /// The quantile at every probability of `u` (in place is allowed), on the dispatched

@@ -19,6 +19,7 @@
 
 #include "fabrisk/error.hpp"
 #include "fabrisk/json_override.hpp"
+#include "fabrisk/special_functions.hpp"
 
 namespace fabrisk {
 
@@ -91,7 +92,8 @@ inline sweep_axis parse_sweep_range(const std::string& assignment, const std::st
     sweep_axis axis{whole.path, {}, origin};
     for (long i = 0; i < n; ++i) {
         const double t = double(i) / double(n - 1);
-        double x = log_scale ? lo * std::pow(hi / lo, t) : lo + (hi - lo) * t;
+        // special::exp and log rather than libm's pow, whose last bit can differ between machines.
+        double x = log_scale ? lo * special::exp(t * special::log(hi / lo)) : lo + (hi - lo) * t;
         if (i == 0) x = lo;
         if (i == n - 1) x = hi;
         axis.values.emplace_back(x);

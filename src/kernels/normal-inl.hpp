@@ -233,7 +233,7 @@ inline void normal_cdf(const double* x, double* out, std::int64_t size) {
         }
         if (lanes::any(beyond))
             for (std::int64_t i = 0; i < len; ++i)
-                if (!(std::fabs(in[i] * sqrt_half) < 8.0)) decay[i] = ::fabrisk::normal_cdf(in[i]);
+                if (!(std::fabs(in[i] * sqrt_half) < 8.0)) decay[i] = 0.5 * std::erfc(-in[i] * sqrt_half);  // libm
         std::copy(decay, decay + len, out + start);
     }
 }

@@ -92,9 +92,9 @@ struct golden_case {
 };
 
 const golden_case cases[] = {
-    {FABRISK_SCENARIO_DIR "/seven-trillion.json", "9ee12bd7f057a126c385f10e425c8d94c88f0c944ba4b78943b7012d0f9387db"},
+    {FABRISK_SCENARIO_DIR "/seven-trillion.json", "4dbaf1e700275e768cf343497b265c4a3a1e4f63669d313c304b1a5f824721e1"},
     {FABRISK_TEST_DATA_DIR "/dropout-shock-decline.json", "5e1ae461919df5c006d7cbec89c3270502112a0d033e3315959305ca9bb3d98b"},
-    {FABRISK_TEST_DATA_DIR "/monthly-steps.json", "0c8a2d4e718d77b394ef02ca36802efb18d8e11ebbc3b0ced5198cab082393cb"},
+    {FABRISK_TEST_DATA_DIR "/monthly-steps.json", "2c863591e370dcd02d42cfc816d98d306af6afb0626633b7cbaef6237e43beb5"},
 };
 
 }  // namespace

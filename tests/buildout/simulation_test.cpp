@@ -200,3 +200,18 @@ TEST(Precision, StoppedRunEndsIncompleteAndReplaysExactly) {
     replay.stop_after = r.trials;
     EXPECT_EQ(fb::to_json(fb::simulate_to_precision(default_scenario(), replay, p)).dump(), fb::to_json(r).dump());
 }
+
+// The thresholds are target·10^(i/10) from i = −20 to 20 (without libm's pow, whose last bit can
+// differ between machines): within an ulp or two of it, and whole decades by exact scaling.
+TEST(Exceedance, ThresholdsAreTenthsOfADecadeAroundTheTarget) {
+    const double target = 1e24;
+    const auto grid = fb::exceedance_grid(target);
+    ASSERT_EQ(grid.size(), 41u);
+    for (int i = -20; i <= 20; ++i)
+        EXPECT_DOUBLE_EQ(grid[static_cast<std::size_t>(i + 20)], target * std::pow(10.0, i / 10.0)) << i;
+    EXPECT_EQ(grid[20], target);
+    EXPECT_EQ(grid[30], target * 10);
+    EXPECT_EQ(grid[40], target * 100);
+    EXPECT_EQ(grid[10], target / 10);
+    EXPECT_EQ(grid[0], target / 100);
+}

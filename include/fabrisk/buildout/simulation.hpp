@@ -29,6 +29,7 @@
 #include "fabrisk/buildout/scenario.hpp"
 #include "fabrisk/precision.hpp"
 #include "fabrisk/runner.hpp"
+#include "fabrisk/special_functions.hpp"
 #include "fabrisk/statistics.hpp"
 
 namespace fabrisk::buildout {
@@ -158,11 +159,21 @@ private:
     std::uint64_t planned_ = 0, stop_after_ = 0;
 };
 
+/// The exceedance curve's thresholds: target·10^(i/n), n points a decade. Whole decades are exact
+/// multiplications or divisions by powers of ten, the rest e^(f·ln 10) by special::exp: libm's
+/// pow can differ in the last bit from machine to machine, and the thresholds are in the result.
 inline std::vector<double> exceedance_grid(double target) {
     std::vector<double> grid;
-    const int half = simulation::exceedance_points_per_decade * simulation::exceedance_decades;
-    for (int i = -half; i <= half; ++i)
-        grid.push_back(i == 0 ? target : target * std::pow(10.0, double(i) / simulation::exceedance_points_per_decade));
+    const int n = simulation::exceedance_points_per_decade, half = n * simulation::exceedance_decades;
+    constexpr double ln_10 = 2.302585092994045684;
+    for (int i = -half; i <= half; ++i) {
+        const int decades = (i >= 0 ? i : i - n + 1) / n, rest = i - decades * n;  // i = decades·n + rest, 0 ≤ rest < n
+        double power = 1;  // 10^|decades|, exact up to 10^22
+        for (int k = 0; k < std::abs(decades); ++k) power *= 10;
+        double x = decades >= 0 ? target * power : target / power;
+        if (rest != 0) x *= special::exp(double(rest) / n * ln_10);
+        grid.push_back(x);
+    }
     return grid;
 }
 
