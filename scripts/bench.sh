@@ -20,7 +20,7 @@ esac
 
 scripts/install-deps.sh time  # GNU time, for the CLI's peak memory
 cmake --preset release >/dev/null
-cmake --build --preset release -j"$(nproc)" --target throughput_bench growth_bench statistics_bench fabrisk_cli >/dev/null
+cmake --build --preset release -j"$(nproc)" --target throughput_bench growth_bench statistics_bench whatif_bench fabrisk_cli >/dev/null
 
 results=build/bench-results
 mkdir -p "$results"
@@ -55,6 +55,13 @@ echo
 echo "statistics sink: the default scenario's 10 outputs, a chunk of 2,048 trials at a time"
 bench statistics_bench
 awk -v per=ns -v item=value -f scripts/bench-summary.awk "$results/statistics_bench.csv"
+
+echo
+echo "what if: compare (the default scenario against it without SoftBank, 10^6 trials, 2 threads) against the two runs"
+bench whatif_bench
+awk -F, '$1 == "\"BM_Compare/real_time\"" && (c == "" || $3 < c) { c = $3 }
+         $1 == "\"BM_TwoRuns/real_time\"" && (t == "" || $3 < t) { t = $3 }
+         END { printf "  compare %.0f ms, the two runs %.0f ms: compare costs %.2f× the two runs\n", c, t, c / t }' "$results/whatif_bench.csv"
 
 # The full run on each target (FABRISK_TARGET), 1 and 2 threads, and a -march=native compile of
 # the same source (every inline function compiled for this processor; its kernels are its one
