@@ -24,9 +24,8 @@ double inverse_normal_cdf(double p) noexcept;
 void inverse_normal_cdf(const double* p, double* out, std::ptrdiff_t size);
 /// Φ applied to `size` values (in place is allowed), on the dispatched instruction set: Cephes'
 /// ndtr, branch-free up to |x| = 11.3 (Φ below 1e-29; no uniform of a trial reaches that far),
-/// libm's erfc beyond and for NaN. Written
-/// by hand because neither Eigen nor Boost vectorises erfc for double; a value depends only on
-/// its input.
+/// libm's erfc beyond and for NaN. Written by hand because neither Eigen nor Boost vectorises
+/// erfc for double; a value depends only on its input.
 void normal_cdf(const double* x, double* out, std::ptrdiff_t size);
 
 /// The same over Eigen arrays (`out` the size of the input; may be the input).
