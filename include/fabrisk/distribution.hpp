@@ -132,24 +132,26 @@ inline double beta_upper(double a, double b, double q) {  // I_x(a, b) = 1 − q
     if (!in_range(a, b)) return boost::math::ibetac_inv(a, b, q, math_policy());
     return 1.0 - beta_lower(b, a, q);
 }
+/// Boost.Math's gamma quantile `solve` (gamma_p_inv or gamma_q_inv) as a starting point: NaN
+/// when Boost cannot give one (the solve then bisects).
+template <class Solve>
+double gamma_start(Solve solve) {
+    try {
+        return solve();
+    } catch (const std::exception&) {
+        return std::numeric_limits<double>::quiet_NaN();
+    }
+}
 inline double gamma_lower(double shape, double u) {
     if (!special::shape_in_range(shape)) return boost::math::gamma_p_inv(shape, u, math_policy());
-    double start = std::numeric_limits<double>::quiet_NaN();
-    try {
-        start = boost::math::gamma_p_inv(shape, u, math_policy());
-    } catch (const std::exception&) {
-    }
+    const double start = gamma_start([&] { return boost::math::gamma_p_inv(shape, u, math_policy()); });
     const double ln_gamma = special::lgamma(shape);
     return special::solve_on_grid([=](double x) { return special::gamma_p(shape, x, ln_gamma); }, u, start,
                                   std::numeric_limits<double>::infinity());
 }
 inline double gamma_upper(double shape, double q) {  // Q(x) decreases: solve −Q(x) = −q
     if (!special::shape_in_range(shape)) return boost::math::gamma_q_inv(shape, q, math_policy());
-    double start = std::numeric_limits<double>::quiet_NaN();
-    try {
-        start = boost::math::gamma_q_inv(shape, q, math_policy());
-    } catch (const std::exception&) {
-    }
+    const double start = gamma_start([&] { return boost::math::gamma_q_inv(shape, q, math_policy()); });
     const double ln_gamma = special::lgamma(shape);
     return special::solve_on_grid([=](double x) { return -special::gamma_q(shape, x, ln_gamma); }, -q, start,
                                   std::numeric_limits<double>::infinity());
