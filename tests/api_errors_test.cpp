@@ -15,6 +15,9 @@
 #include "fabrisk/runner.hpp"
 #include "fabrisk/statistics.hpp"
 
+namespace {
+namespace api_errors_test {
+
 namespace fb = fabrisk::buildout;
 
 namespace {
@@ -183,3 +186,6 @@ TEST(ApiErrors, ScenarioAndIoErrorsAreFabriskErrors) {
         EXPECT_TRUE(contains(e.what(), "name: required field is missing")) << e.what();
     }
 }
+
+}  // namespace api_errors_test
+}  // namespace

@@ -16,6 +16,9 @@
 #include "fabrisk/statistics.hpp"
 
 namespace {
+namespace binned_quantiles_test {
+
+namespace {
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 
@@ -357,4 +360,7 @@ TEST(BinnedQuantiles, MemoryIsFlatInTheNumberOfValues) {
     EXPECT_LT(stats.retained_bytes(), std::size_t{2} << 20);  // ~8k bins per output
 }
 
+}  // namespace
+
+}  // namespace binned_quantiles_test
 }  // namespace

@@ -20,6 +20,9 @@
 
 #include "cli_harness.hpp"
 
+namespace {
+namespace cli_interrupt_test {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -177,3 +180,6 @@ TEST_F(CliInterrupt, ProgressShowsOnATerminalOnly) {
     EXPECT_TRUE(file.err.empty()) << file.err;
     EXPECT_EQ(file.out.find('\r'), std::string::npos);
 }
+
+}  // namespace cli_interrupt_test
+}  // namespace

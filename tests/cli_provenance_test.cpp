@@ -9,6 +9,9 @@
 
 #include "cli_harness.hpp"
 
+namespace {
+namespace cli_provenance_test {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -162,3 +165,6 @@ TEST_F(CliProvenance, SensitivityJsonCarriesItsProvenanceToo) {
     EXPECT_EQ(j["scenario_sha256"].get<std::string>().size(), 64u);
     EXPECT_EQ(j["scenario_definition"]["name"], "seven-trillion");
 }
+
+}  // namespace cli_provenance_test
+}  // namespace

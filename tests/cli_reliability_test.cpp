@@ -17,6 +17,9 @@
 
 #include "cli_harness.hpp"
 
+namespace {
+namespace cli_reliability_test {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -116,3 +119,6 @@ TEST_F(CliReliability, SelftestPassesAndPrintsOneLinePerCheck) {
     const std::string n = std::to_string(lines - 1);
     EXPECT_EQ(r.out.substr(last), "selftest: " + n + " of " + n + " checks passed\n");
 }
+
+}  // namespace cli_reliability_test
+}  // namespace

@@ -12,6 +12,9 @@
 
 #include "cli_harness.hpp"
 
+namespace {
+namespace cli_sensitivity_test {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -137,3 +140,6 @@ TEST_F(CliSensitivity, HelpListsTheCommand) {
     for (const char* flag : {"--trials", "--seed", "--threads", "--output", "--json"})
         EXPECT_NE(sub.out.find(flag), std::string::npos) << flag;
 }
+
+}  // namespace cli_sensitivity_test
+}  // namespace

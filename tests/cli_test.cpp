@@ -15,6 +15,9 @@
 
 #include "cli_harness.hpp"
 
+namespace {
+namespace cli_test {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -247,3 +250,6 @@ TEST_F(Cli, AnUnknownTargetIsABadInputNamingTheVariable) {
     const auto empty = shell("FABRISK_TARGET= $FABRISK --version");  // empty: the best, as unset
     EXPECT_EQ(empty.status, 0) << empty.err;
 }
+
+}  // namespace cli_test
+}  // namespace

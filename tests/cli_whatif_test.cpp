@@ -10,6 +10,9 @@
 #include "cli_harness.hpp"
 
 namespace {
+namespace cli_whatif_test {
+
+namespace {
 
 class CliWhatIf : public fabrisk_test::cli_fixture {
 protected:
@@ -161,3 +164,6 @@ TEST_F(CliWhatIf, SweepGivesAMonotoneCurveWhosePointsEqualSingleRuns) {
     EXPECT_NE(bad.err.find("(set by --set plan.fab_capital_share=0.5,1.5)"), std::string::npos) << bad.err;
     EXPECT_EQ(fabrisk("sweep --trials 2048").status, 2);  // nothing to sweep
 }
+
+}  // namespace cli_whatif_test
+}  // namespace

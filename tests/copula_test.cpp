@@ -15,6 +15,9 @@
 #include "fabrisk/random_stream.hpp"
 
 namespace {
+namespace copula_test {
+
+namespace {
 
 constexpr Eigen::Index sample_size = 200000;
 
@@ -306,4 +309,7 @@ TEST(FactorScore, PairsHaveCorrelationRho) {
     EXPECT_EQ(fabrisk::factor_score(0.0, 0.7, -2.0), -2.0);
 }
 
+}  // namespace
+
+}  // namespace copula_test
 }  // namespace

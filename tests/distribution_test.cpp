@@ -23,6 +23,9 @@
 #include "fabrisk/random_stream.hpp"
 
 namespace {
+namespace distribution_test {
+
+namespace {
 
 namespace bm = boost::math;
 constexpr double inf = std::numeric_limits<double>::infinity();
@@ -616,4 +619,7 @@ TEST(Describe, NamesTheFamilyAndParameters) {
     EXPECT_EQ(std::string(fabrisk::family_name(fabrisk::pert(0, 1, 2).kind)), "beta");
 }
 
+}  // namespace
+
+}  // namespace distribution_test
 }  // namespace

@@ -17,6 +17,9 @@
 #include "../fuzz/scenario_fuzz.cpp"
 #include "support.hpp"
 
+namespace {
+namespace fuzz_regression_test {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -82,3 +85,6 @@ TEST(FuzzRegression, ExtremeValuesInTheDefaultScenario) { sweep_extreme_values(F
 TEST(FuzzRegression, ExtremeValuesInEveryFamily) {
     sweep_extreme_values(FABRISK_SCENARIO_DIR "/../fuzz/corpus/valid-every-family.json");
 }
+
+}  // namespace fuzz_regression_test
+}  // namespace

@@ -14,6 +14,9 @@
 #include "fabrisk/random_stream.hpp"
 
 namespace {
+namespace input_layout_test {
+
+namespace {
 using fabrisk::input_layout;
 
 /// Three random scalars (b and d correlated), one fixed, then two reserved ranges.
@@ -156,3 +159,6 @@ TEST(InputLayout, BadCorrelationsAreRefused) {
     // x~y and y~z at 0.9 but x~z at −0.9: not positive semidefinite.
     EXPECT_THROW(input_layout(three, {{0, 1, 0.9}, {1, 2, 0.9}, {0, 2, -0.9}}), fabrisk::usage_error);
 }
+
+}  // namespace input_layout_test
+}  // namespace

@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 namespace {
+namespace json_override_test {
+
+namespace {
 using json = nlohmann::ordered_json;
 
 json document() {
@@ -93,3 +96,6 @@ TEST(JsonOverride, AnEqualsSignInsideASelectorIsPartOfThePath) {
     fabrisk::apply_override(doc, o);
     EXPECT_EQ(doc["investors"]["list"][1]["pledge_busd"], 600);
 }
+
+}  // namespace json_override_test
+}  // namespace

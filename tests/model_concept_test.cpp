@@ -8,6 +8,9 @@
 #include "fabrisk/held_inputs.hpp"
 
 namespace {
+namespace model_concept_test {
+
+namespace {
 struct complete {
     struct workspace {};
     std::size_t dimension() const { return 1; }
@@ -40,3 +43,6 @@ TEST(ModelConcept, EachMissingOrWrongMemberIsNoticed) {
     EXPECT_FALSE(fabrisk::is_model_v<dimension_as_text>);
     EXPECT_FALSE(fabrisk::is_model_v<int>);
 }
+
+}  // namespace model_concept_test
+}  // namespace

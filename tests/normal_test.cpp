@@ -13,6 +13,9 @@
 #include <gtest/gtest.h>
 
 namespace {
+namespace normal_test {
+
+namespace {
 
 double boost_quantile(double p) { return boost::math::quantile(boost::math::normal(), p); }
 double boost_cdf(double x) { return boost::math::cdf(boost::math::normal(), x); }
@@ -259,4 +262,7 @@ TEST(Normal, ArrayOverloadsMatchScalar) {
     EXPECT_TRUE((in_place == out).all());
 }
 
+}  // namespace
+
+}  // namespace normal_test
 }  // namespace

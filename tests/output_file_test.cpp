@@ -29,6 +29,9 @@
 #include "fabrisk/output_file.hpp"
 #include "support.hpp"
 
+namespace {
+namespace output_file_test {
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -682,3 +685,6 @@ TEST_F(OutputFile, ReadOnlyDirectoryFailsAtConstruction) {
     EXPECT_EQ(listing(rw), (std::vector<std::string>{"fifo", "link.json"}));
     ::chmod(ro.c_str(), 0755);  // so that TearDown can remove it when not root
 }
+
+}  // namespace output_file_test
+}  // namespace

@@ -11,6 +11,9 @@
 #include "fabrisk/statistics.hpp"
 
 namespace {
+namespace precision_test {
+
+namespace {
 /// Two outputs per trial: a uniform on [0, 1] (mean 1/2, variance 1/12) and whether a second
 /// uniform falls below 0.3.
 struct two_uniforms {
@@ -137,3 +140,6 @@ TEST(Precision, AShareIsTheProportionOfAZeroOneOutput) {
     // 3,000 expected; 5 standard errors of a binomial(10,000, 0.3) share.
     EXPECT_NEAR(e.estimate, 0.3, 5 * std::sqrt(0.21 / 10'000));
 }
+
+}  // namespace precision_test
+}  // namespace

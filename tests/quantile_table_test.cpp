@@ -13,6 +13,9 @@
 #include "fabrisk/quantile_table.hpp"
 
 namespace {
+namespace quantile_table_test {
+
+namespace {
 
 /// Probabilities on a log grid into both tails and a fine grid through the middle.
 std::vector<double> probe_points() {
@@ -145,3 +148,6 @@ TEST(QuantileTable, BlockValueDependsOnlyOnItsProbabilityWhateverItsPlace) {
         ASSERT_NEAR(whole[i], want, 1e-14 * std::fabs(want)) << pool[i];
     }
 }
+
+}  // namespace quantile_table_test
+}  // namespace

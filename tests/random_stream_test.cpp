@@ -13,6 +13,9 @@
 #include <gtest/gtest.h>
 
 namespace {
+namespace random_stream_test {
+
+namespace {
 
 /// Independent statement of the mapping: the top 52 bits k give (k + 0.5)/2^52.
 double expected_open_unit(std::uint64_t bits) { return std::ldexp(double(bits >> 12) + 0.5, -52); }
@@ -205,4 +208,7 @@ TEST(TrialStream, WrongColumnCountThrows) {
     EXPECT_NO_THROW(fabrisk::trial_stream(1, 0).fill(0, empty));
 }
 
+}  // namespace
+
+}  // namespace random_stream_test
 }  // namespace

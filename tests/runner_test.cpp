@@ -20,6 +20,9 @@
 #include "fabrisk/statistics.hpp"
 
 namespace {
+namespace runner_test {
+
+namespace {
 
 /// Outputs per trial: the sum of its uniforms, the first uniform, and the count of uniforms
 /// below ¼ (an integer output). Its workspace counts the trials it has seen.
@@ -425,3 +428,6 @@ TEST(Runner, StopAfterReplaysARunStoppedThere) {
     recording_sink whole;
     EXPECT_EQ(fabrisk::run(model, whole, o), o.trials);
 }
+
+}  // namespace runner_test
+}  // namespace

@@ -15,6 +15,9 @@
 #include "fabrisk/selftest.hpp"
 #include "support.hpp"
 
+namespace {
+namespace selftest_test {
+
 namespace st = fabrisk::selftest;
 namespace bst = fabrisk::buildout::selftest;
 
@@ -91,3 +94,6 @@ TEST(Selftest, ReportHasOneLinePerCheckAndASummary) {
               "PASS  a: fine\nFAIL  b: broken\nselftest: 1 of 2 checks passed -- THIS BUILD IS NOT TRUSTWORTHY\n");
     EXPECT_FALSE(st::all_passed(checks));
 }
+
+}  // namespace selftest_test
+}  // namespace

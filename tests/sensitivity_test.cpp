@@ -12,6 +12,9 @@
 #include "fabrisk/sensitivity.hpp"
 
 namespace {
+namespace sensitivity_test {
+
+namespace {
 
 using groups_t = std::vector<fabrisk::input_group>;
 
@@ -318,3 +321,6 @@ TEST(Sobol, SmallSamplesWork) {
     EXPECT_GT(r2.variance, 0.0);
     EXPECT_TRUE(std::isfinite(r2.groups[0].total.estimate));
 }
+
+}  // namespace sensitivity_test
+}  // namespace

@@ -11,6 +11,9 @@
 #include "fabrisk/vector_math.hpp"
 
 namespace {
+namespace simd_target_test {
+
+namespace {
 
 class SimdTarget : public ::testing::Test {
 protected:
@@ -57,3 +60,6 @@ TEST_F(SimdTarget, UnknownNamesAreUsageErrorsNamingTheSourceAndTheChoices) {
     const auto best = fabrisk::simd_target();
     EXPECT_EQ(best, fabrisk::simd_targets_supported().front());  // a refused name changes nothing
 }
+
+}  // namespace simd_target_test
+}  // namespace

@@ -14,6 +14,9 @@
 #include "fabrisk/special_functions.hpp"
 
 namespace {
+namespace special_functions_test {
+
+namespace {
 
 namespace special = fabrisk::special;
 
@@ -79,7 +82,9 @@ TEST(SpecialFunctions, GridSolveDoesNotDependOnItsStart) {
             const double boost_start = fabrisk::detail::boost_beta_quantile(a, b, u);
             const double x = special::solve_on_grid(cdf, u, boost_start, 1.0);
             EXPECT_LT(relative(special::beta_p(a, b, x), u), 1e-12) << a << " " << b << " " << u;
-            if (!std::isnan(boost_start)) EXPECT_LT(relative(x, boost_start), 1e-12) << a << " " << b << " " << u;
+            if (!std::isnan(boost_start)) {
+                EXPECT_LT(relative(x, boost_start), 1e-12) << a << " " << b << " " << u;
+            }
             for (double start : {std::nextafter(x, 0.0), std::nextafter(x, 1.0), x * (1 + 1e-9), x * (1 - 3e-10), 0.999,
                                  1e-200, std::numeric_limits<double>::quiet_NaN()})
                 EXPECT_EQ(bits(special::solve_on_grid(cdf, u, start, 1.0)), bits(x))
@@ -117,4 +122,7 @@ TEST(SpecialFunctions, ShapesOutsideTheirRangeKeepBoostsAnswer) {
     EXPECT_NEAR(fabrisk::quantile(d, 0.9), 0.5, 1e-3);
 }
 
+}  // namespace
+
+}  // namespace special_functions_test
 }  // namespace

@@ -15,6 +15,9 @@
 #include "fabrisk/random_stream.hpp"
 
 namespace {
+namespace statistics_test {
+
+namespace {
 
 constexpr double inf = std::numeric_limits<double>::infinity();
 
@@ -369,3 +372,6 @@ TEST(PercentileValues, NamesPositionsAndProbabilitiesAgree) {
     for (int p : fabrisk::standard_percentiles) EXPECT_EQ(q.at(p / 100.0), p);
     EXPECT_THROW(q.at(0.3), fabrisk::usage_error);
 }
+
+}  // namespace statistics_test
+}  // namespace

@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+namespace {
+namespace sweep_test {
+
 using nlohmann::ordered_json;
 
 TEST(Sweep, ValuesAreJsonSplitAtTopLevelCommas) {
@@ -51,3 +54,6 @@ TEST(Sweep, TheGridHasEveryCombinationTheLastAxisFastest) {
     EXPECT_EQ(points[5][1].origin, "--set b");
     EXPECT_TRUE(fabrisk::sweep_points({}).empty());
 }
+
+}  // namespace sweep_test
+}  // namespace

@@ -11,6 +11,9 @@
 #include <gtest/gtest.h>
 
 namespace {
+namespace vector_math_test {
+
+namespace {
 
 std::vector<double> inputs() {
     std::vector<double> x;
@@ -142,4 +145,7 @@ TEST(VectorMath, LogIsWithinOneUlpOverItsWholeRange) {
     EXPECT_TRUE(std::isnan(out[5]));
 }
 
+}  // namespace
+
+}  // namespace vector_math_test
 }  // namespace

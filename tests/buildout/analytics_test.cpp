@@ -12,6 +12,9 @@
 #include "fabrisk/random_stream.hpp"
 #include "../support.hpp"
 
+namespace {
+namespace buildout_analytics_test {
+
 namespace fb = fabrisk::buildout;
 
 namespace {
@@ -139,3 +142,6 @@ TEST(HeldInputs, RejectsDimensionsOutOfRange) {
     EXPECT_THROW(fabrisk::held_inputs<fb::model>(m, {{0, 1.0}}), fabrisk::usage_error);
     EXPECT_NO_THROW(fabrisk::held_inputs<fb::model>(m, {{0, 0.5}}));
 }
+
+}  // namespace buildout_analytics_test
+}  // namespace

@@ -12,6 +12,9 @@
 #include "fabrisk/json_override.hpp"
 #include "../support.hpp"
 
+namespace {
+namespace buildout_comparison_test {
+
 namespace fb = fabrisk::buildout;
 
 namespace {
@@ -76,3 +79,6 @@ TEST(Comparison, RemovingInvestorsEqualsZeroPledgesAndPairingNarrowsTheInterval)
     EXPECT_GT(d.ci95.second, d.difference);
     EXPECT_LT(d.difference, 0.0);
 }
+
+}  // namespace buildout_comparison_test
+}  // namespace

@@ -23,6 +23,9 @@
 #include "fabrisk/random_stream.hpp"
 #include "../support.hpp"
 
+namespace {
+namespace buildout_edge_cases_test {
+
 namespace fb = fabrisk::buildout;
 using fb::output;
 using nlohmann::json;
@@ -530,3 +533,6 @@ TEST(EdgeCases, WeeklyStepsOverThirtyYearsDefaultScenarioIsSane) {
     for (std::size_t y = 1; y < r.reached_by_year.size(); ++y)
         EXPECT_GE(r.reached_by_year[y].second, r.reached_by_year[y - 1].second);
 }
+
+}  // namespace buildout_edge_cases_test
+}  // namespace

@@ -19,6 +19,9 @@
 #include "fabrisk/simd_target.hpp"
 #include "sha256.hpp"
 
+namespace {
+namespace buildout_golden_bits_test {
+
 namespace fb = fabrisk::buildout;
 
 namespace {
@@ -118,3 +121,6 @@ INSTANTIATE_TEST_SUITE_P(EveryTarget, GoldenBits, ::testing::Values("sve2", "sve
 INSTANTIATE_TEST_SUITE_P(EveryTarget, GoldenBits, ::testing::Values("avx512", "avx2", "sse4", "scalar"),
                          [](const auto& info) { return std::string(info.param); });
 #endif
+
+}  // namespace buildout_golden_bits_test
+}  // namespace

@@ -18,6 +18,9 @@
 #include "fabrisk/buildout/simulation.hpp"
 #include "../support.hpp"
 
+namespace {
+namespace buildout_hostile_input_test {
+
 namespace fb = fabrisk::buildout;
 namespace fs = std::filesystem;
 using nlohmann::json;
@@ -252,3 +255,6 @@ TEST(HostileInput, ManyBrokenRulesAreCountedNotAllKept) {
         EXPECT_TRUE(contains(what, "\n... and 119980 more")) << what.substr(what.size() - 100);
     }
 }
+
+}  // namespace buildout_hostile_input_test
+}  // namespace

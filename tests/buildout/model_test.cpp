@@ -15,6 +15,9 @@
 #include "fabrisk/random_stream.hpp"
 #include "../support.hpp"
 
+namespace {
+namespace buildout_model_test {
+
 namespace fb = fabrisk::buildout;
 using fb::output;
 
@@ -354,3 +357,6 @@ TEST(InputGroups, AllFixedScenarioHasNoGroups) {
     const fb::model m(fb::load_scenario(FABRISK_SCENARIO_DIR "/worked-example.json"));
     EXPECT_TRUE(m.input_groups().empty());
 }
+
+}  // namespace buildout_model_test
+}  // namespace

@@ -15,6 +15,9 @@
 #include "../support.hpp"
 
 namespace {
+namespace buildout_plausibility_test {
+
+namespace {
 
 namespace fb = fabrisk::buildout;
 using json = nlohmann::json;
@@ -162,3 +165,6 @@ TEST(Plausibility, WarningsComeInDocumentOrder) {
                                             "fabs.capex_overrun", "fabs.build_years", "fabs.delay_years",
                                             "fabs.groups[0].planned_start", "talent.hiring_per_year"));
 }
+
+}  // namespace buildout_plausibility_test
+}  // namespace

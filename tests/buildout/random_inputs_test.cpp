@@ -15,6 +15,9 @@
 #include "fabrisk/random_stream.hpp"
 #include "../support.hpp"
 
+namespace {
+namespace buildout_random_inputs_test {
+
 namespace fb = fabrisk::buildout;
 
 namespace {
@@ -139,3 +142,6 @@ TEST(RandomInputs, EveryUniformHasANamedStreamOfItsOwn) {
     std::sort(ids.begin(), ids.end());
     EXPECT_EQ(std::adjacent_find(ids.begin(), ids.end()), ids.end());
 }
+
+}  // namespace buildout_random_inputs_test
+}  // namespace

@@ -16,6 +16,9 @@
 #include "../support.hpp"
 
 namespace {
+namespace buildout_scenario_json_test {
+
+namespace {
 
 using fabrisk::family;
 using fabrisk::scenario_error;
@@ -1126,3 +1129,6 @@ TEST(ScenarioJsonMessages, PercentagesArePointedOut) {
     // Not on domains without an upper bound of 1.
     EXPECT_EQ(outcome_of(with("/fabs/capex_busd", -20)).what, "fabs.capex_busd: must be > 0, got -20");
 }
+
+}  // namespace buildout_scenario_json_test
+}  // namespace

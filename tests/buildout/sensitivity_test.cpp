@@ -13,6 +13,9 @@
 #include "fabrisk/buildout/sensitivity.hpp"
 #include "../support.hpp"
 
+namespace {
+namespace buildout_sensitivity_test {
+
 namespace fb = fabrisk::buildout;
 
 namespace {
@@ -139,3 +142,6 @@ TEST(Sensitivity, OutputThatDoesNotVaryGivesNullIndices) {
     EXPECT_NE(j["note"].get<std::string>().find("does not vary"), std::string::npos);
     EXPECT_NE(fb::to_text(r).find("target_met does not vary: all 1000 pooled trials give 0"), std::string::npos);
 }
+
+}  // namespace buildout_sensitivity_test
+}  // namespace

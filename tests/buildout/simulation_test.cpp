@@ -9,6 +9,9 @@
 #include "fabrisk/buildout/simulation.hpp"
 #include "fabrisk/random_stream.hpp"
 
+namespace {
+namespace buildout_simulation_test {
+
 namespace fb = fabrisk::buildout;
 
 namespace {
@@ -215,3 +218,6 @@ TEST(Exceedance, ThresholdsAreTenthsOfADecadeAroundTheTarget) {
     EXPECT_EQ(grid[10], target / 10);
     EXPECT_EQ(grid[0], target / 100);
 }
+
+}  // namespace buildout_simulation_test
+}  // namespace

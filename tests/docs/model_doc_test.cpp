@@ -22,6 +22,9 @@
 #include "../support.hpp"
 
 namespace {
+namespace docs_model_doc_test {
+
+namespace {
 
 namespace fb = fabrisk::buildout;
 using json = nlohmann::json;
@@ -236,4 +239,7 @@ TEST(AcceptedKeys, AreCanonicalAndUnique) {
     EXPECT_EQ(d.size(), 19u);
 }
 
+}  // namespace
+
+}  // namespace docs_model_doc_test
 }  // namespace
