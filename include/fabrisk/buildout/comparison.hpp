@@ -93,7 +93,8 @@ private:
 /// The sink of a comparison: both sides' full statistics (as each side's own run keeps them)
 /// and the moments of the per-trial differences B − A: target met, reached by the end of each
 /// year, then each output (target_year only where both are finite, else +inf, so its mean is
-/// undefined as in a run).
+/// undefined as in a run). A difference is formed one column at a time in the worker's own
+/// scratch column and digested at once, so a chunk costs no allocation beyond its digest.
 class paired_sink {
 public:
     paired_sink(std::vector<output_config> sides, std::vector<int> years)
@@ -102,43 +103,78 @@ public:
         output_statistics::chunk sides;
         moment_statistics::chunk differences;
     };
-    using partial = output_statistics::partial;
-    partial make_partial() const { return sides_.make_partial(); }
+    struct partial {
+        output_statistics::partial sides;
+        std::vector<double> scratch;  ///< one column of differences
+    };
+    partial make_partial() const { return {sides_.make_partial(), {}}; }
     chunk summarize(const Eigen::Ref<const Eigen::ArrayXXd>& block) const {
-        return {sides_.summarize(block), differences_.summarize(per_trial_differences(block))};
+        std::vector<double> scratch;
+        return {sides_.summarize(block), differences(block, scratch)};
     }
     chunk summarize(const Eigen::Ref<const Eigen::ArrayXXd>& block, partial& p) const {
-        return {sides_.summarize(block, p), differences_.summarize(per_trial_differences(block))};
+        return {sides_.summarize(block, p.sides), differences(block, p.scratch)};
     }
     void merge(chunk&& c) {
         sides_.merge(std::move(c.sides));
         differences_.merge(std::move(c.differences));
     }
-    void absorb(partial&& p) { sides_.absorb(std::move(p)); }
+    void absorb(partial&& p) { sides_.absorb(std::move(p.sides)); }
     const output_statistics& sides() const noexcept { return sides_; }
     const moment_statistics& differences() const noexcept { return differences_; }
 
 private:
-    Eigen::ArrayXXd per_trial_differences(const Eigen::Ref<const Eigen::ArrayXXd>& block) const {
+    moment_statistics::chunk differences(const Eigen::Ref<const Eigen::ArrayXXd>& block, std::vector<double>& d) const {
         const Eigen::Index rows = block.rows(), k = static_cast<Eigen::Index>(output_count);
+        if (block.cols() != 2 * k)
+            throw usage_error("paired_sink: model returned " + std::to_string(block.cols()) + " outputs, expected " +
+                              std::to_string(2 * k));
+        d.resize(static_cast<std::size_t>(rows));
+        moment_statistics::chunk c;
+        c.columns.resize(differences_.outputs());
+        std::size_t column = 0;
+        auto digest = [&](auto difference_of_row) {
+            for (Eigen::Index r = 0; r < rows; ++r) d[static_cast<std::size_t>(r)] = difference_of_row(r);
+            output_statistics::describe_column(d.data(), d.size(), c.columns[column++]);
+        };
+        // A difference of two indicators is -1, 0 or 1: its moments follow from two counts.
+        auto indicator = [&](auto in_b, auto in_a) {
+            std::uint64_t up = 0, down = 0;
+            for (Eigen::Index r = 0; r < rows; ++r) {
+                const bool b = in_b(r), a = in_a(r);
+                up += b && !a;
+                down += a && !b;
+            }
+            auto& col = c.columns[column++];
+            const double n = double(rows), sum = double(up) - double(down);
+            col.count = col.finite = static_cast<std::uint64_t>(rows);
+            col.mean = sum / n;
+            col.m2 = double(up + down) - sum * sum / n;  // Σd² − (Σd)²/n, exact in integers up to 2^53
+            const bool zeros = up + down < static_cast<std::uint64_t>(rows);
+            col.min = down ? -1.0 : zeros ? 0.0 : 1.0;
+            col.max = up ? 1.0 : zeros ? 0.0 : -1.0;
+            col.integral = true;
+        };
         const auto met = static_cast<Eigen::Index>(output::target_met), year = static_cast<Eigen::Index>(output::target_year);
-        const auto a = block.leftCols(k), b = block.rightCols(k);
-        Eigen::ArrayXXd d(rows, static_cast<Eigen::Index>(differences_.outputs()));
-        Eigen::Index c = 0;
-        d.col(c++) = b.col(met) - a.col(met);
+        const double* const met_a = block.col(met).data();
+        const double* const met_b = block.col(k + met).data();
+        indicator([&](Eigen::Index r) { return met_b[r] != 0; }, [&](Eigen::Index r) { return met_a[r] != 0; });
+        const double* const year_a = block.col(year).data();
+        const double* const year_b = block.col(k + year).data();
         for (int y : years_) {
             // at_most(t, end of year) is t <= at_most_cutoff (also for t = +inf), as the run counts it.
             const double cutoff = at_most_cutoff(double(y + 1));
-            d.col(c++) = (b.col(year) <= cutoff).cast<double>() - (a.col(year) <= cutoff).cast<double>();
+            indicator([&](Eigen::Index r) { return year_b[r] <= cutoff; }, [&](Eigen::Index r) { return year_a[r] <= cutoff; });
         }
         const double inf = std::numeric_limits<double>::infinity();
-        for (Eigen::Index j = 0; j < k; ++j, ++c) {
-            const double* const x = b.col(j).data();
-            const double* const z = a.col(j).data();
-            double* const to = d.col(c).data();
-            for (Eigen::Index r = 0; r < rows; ++r) to[r] = x[r] - x[r] == 0 && z[r] - z[r] == 0 ? x[r] - z[r] : inf;
+        for (Eigen::Index j = 0; j < k; ++j) {
+            const double* const a = block.col(j).data();
+            const double* const b = block.col(k + j).data();
+            digest([&](Eigen::Index r) { return b[r] - b[r] == 0 && a[r] - a[r] == 0 ? b[r] - a[r] : inf; });
         }
-        return d;
+        for (std::size_t j = 0; j < c.columns.size(); ++j)
+            if (c.columns[j].count != d.size()) throw error("paired_sink: difference " + std::to_string(j) + " is NaN");
+        return c;
     }
 
     output_statistics sides_;
