@@ -149,7 +149,7 @@ private:
             const double n = double(rows), sum = double(up) - double(down);
             col.count = col.finite = static_cast<std::uint64_t>(rows);
             col.mean = sum / n;
-            col.m2 = double(up + down) - sum * sum / n;  // Σd² − (Σd)²/n, exact in integers up to 2^53
+            col.m2 = double(up + down) - sum * sum / n;  // Σ(d − mean)² = Σd² − (Σd)²/n, and d² = |d|
             const bool zeros = up + down < static_cast<std::uint64_t>(rows);
             col.min = down ? -1.0 : zeros ? 0.0 : 1.0;
             col.max = up ? 1.0 : zeros ? 0.0 : -1.0;
