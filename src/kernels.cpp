@@ -58,6 +58,10 @@ void uniforms(const std::uint64_t* starts, const std::uint64_t* increments, std:
 void moments(const double* x, std::size_t n, output_statistics::chunk::column& c) {
     statistics::describe_column(x, n, c);
 }
+paired_changes changes_at_most(const double* a, const double* b, std::size_t n, double cutoff) {
+    return statistics::changes_at_most(a, b, n, cutoff);
+}
+void differences(const double* a, const double* b, std::size_t n, double* out) { statistics::differences(a, b, n, out); }
 void distribution_quantiles(const distribution& d, const double* u, double* out, std::int64_t n) { quantiles(d, u, out, n); }
 void distribution_from_normal_scores(const distribution& d, const double* z, double* out, std::int64_t n) {
     from_normal_scores(d, z, out, n);
@@ -83,6 +87,8 @@ HWY_EXPORT(normal_cdf_array);
 HWY_EXPORT(quantile_table_array);
 HWY_EXPORT(uniforms);
 HWY_EXPORT(moments);
+HWY_EXPORT(changes_at_most);
+HWY_EXPORT(differences);
 HWY_EXPORT(distribution_quantiles);
 HWY_EXPORT(distribution_from_normal_scores);
 HWY_EXPORT(bin_values);
@@ -134,6 +140,12 @@ void detail::pcg32_uniforms(const std::uint64_t* starts, const std::uint64_t* in
 }
 void output_statistics::describe_column(const double* x, std::size_t n, chunk::column& c) noexcept {
     HWY_DYNAMIC_DISPATCH(moments)(x, n, c);
+}
+paired_changes paired_changes_at_most(const double* a, const double* b, std::size_t n, double cutoff) noexcept {
+    return HWY_DYNAMIC_DISPATCH(changes_at_most)(a, b, n, cutoff);
+}
+void paired_differences(const double* a, const double* b, std::size_t n, double* out) noexcept {
+    HWY_DYNAMIC_DISPATCH(differences)(a, b, n, out);
 }
 
 namespace {
@@ -217,10 +229,10 @@ void restrict_simd_target_from_environment() {
 namespace fabrisk::buildout {
 HWY_EXPORT(draw_block);
 HWY_EXPORT(evaluate_block);
-void detail::draw_block(const model& m, const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, model::workspace& ws) {
+void detail::draw_block(const model& m, const uniform_columns& uniforms, model::workspace& ws) {
     HWY_DYNAMIC_DISPATCH(draw_block)(m, uniforms, ws);
 }
-void detail::evaluate_block(const model& m, const Eigen::Ref<const Eigen::ArrayXXd>& uniforms,
+void detail::evaluate_block(const model& m, const uniform_columns& uniforms,
                             Eigen::Ref<Eigen::ArrayXXd> outputs, model::workspace& ws) {
     HWY_DYNAMIC_DISPATCH(evaluate_block)(m, uniforms, outputs, ws);
 }

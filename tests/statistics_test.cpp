@@ -1,7 +1,7 @@
 // Tests for fabrisk/statistics.hpp: Wilson intervals against the closed formula and a textbook
 // value; chunked moments against a two-pass computation; lower empirical quantiles against
-// sorting; non-finite values; threshold counts; histograms; argument checks. The binned path
-// itself is tested in binned_quantiles_test.cpp.
+// sorting; non-finite values; threshold counts; histograms; argument checks; the paired counts
+// and differences on every target. The binned path itself is tested in binned_quantiles_test.cpp.
 #include "fabrisk/statistics.hpp"
 
 #include <algorithm>
@@ -13,6 +13,7 @@
 #include <gtest/gtest.h>
 
 #include "fabrisk/random_stream.hpp"
+#include "fabrisk/simd_target.hpp"
 
 namespace {
 namespace statistics_test {
@@ -371,6 +372,51 @@ TEST(PercentileValues, NamesPositionsAndProbabilitiesAgree) {
     EXPECT_EQ(q.p99, 99);
     for (int p : fabrisk::standard_percentiles) EXPECT_EQ(q.at(p / 100.0), p);
     EXPECT_THROW(q.at(0.3), fabrisk::usage_error);
+}
+
+/// Restores the best target when a test that forces lesser ones ends, pass or fail.
+struct every_target : ::testing::Test {
+    void TearDown() override { fabrisk::restrict_simd_target(""); }
+};
+
+TEST_F(every_target, PairedCountsAndDifferencesMatchAPlainLoop) {
+    // What a comparison digests per chunk, on every target this processor runs, for lengths
+    // around each vector width (ragged ends) and a whole chunk, with infinities in either side.
+    Eigen::ArrayXXd u(2048, 2);
+    fabrisk::trial_stream(17, 2).fill(0, u);
+    std::vector<double> a(2048), b(2048), got(2048);
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        const auto r = static_cast<Eigen::Index>(i);
+        a[i] = std::floor(u(r, 0) * 8);  // whole numbers: ties with the cutoffs below
+        b[i] = std::floor(u(r, 1) * 8);
+        if (i % 7 == 3) a[i] = inf;
+        if (i % 11 == 5) b[i] = inf;
+        if (i % 13 == 6) b[i] = -inf;
+    }
+    for (const auto& target : fabrisk::simd_targets_supported()) {
+        fabrisk::restrict_simd_target(target);
+        for (std::size_t n : {std::size_t{0}, std::size_t{1}, std::size_t{3}, std::size_t{7}, std::size_t{8},
+                              std::size_t{9}, std::size_t{17}, std::size_t{2048}}) {
+            for (double cutoff : {-inf, 0.0, 3.0, 7.5, inf}) {
+                std::uint64_t a_only = 0, b_only = 0;
+                for (std::size_t i = 0; i < n; ++i) {
+                    a_only += a[i] <= cutoff && !(b[i] <= cutoff);
+                    b_only += b[i] <= cutoff && !(a[i] <= cutoff);
+                }
+                const auto c = fabrisk::paired_changes_at_most(a.data(), b.data(), n, cutoff);
+                EXPECT_EQ(c.a_only, a_only) << target << ", n " << n << ", cutoff " << cutoff;
+                EXPECT_EQ(c.b_only, b_only) << target << ", n " << n << ", cutoff " << cutoff;
+            }
+            fabrisk::paired_differences(a.data(), b.data(), n, got.data());
+            for (std::size_t i = 0; i < n; ++i) {
+                const double expected = std::isfinite(a[i]) && std::isfinite(b[i]) ? b[i] - a[i] : inf;
+                ASSERT_EQ(got[i], expected) << target << ", n " << n << ", value " << i;
+            }
+        }
+    }
+    // The data hold every case: both finite and different, one side infinite.
+    EXPECT_GT(std::count_if(got.begin(), got.end(), [](double d) { return d != 0 && std::isfinite(d); }), 500);
+    EXPECT_GT(std::count(got.begin(), got.end(), inf), 300);
 }
 
 }  // namespace statistics_test

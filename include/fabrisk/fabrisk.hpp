@@ -21,6 +21,7 @@
 #include "fabrisk/simd_target.hpp"
 #include "fabrisk/statistics.hpp"
 #include "fabrisk/sweep.hpp"
+#include "fabrisk/uniform_columns.hpp"
 #include "fabrisk/vector_math.hpp"
 #include "fabrisk/version.hpp"
 

@@ -43,6 +43,7 @@
 #include "fabrisk/input_group.hpp"
 #include "fabrisk/normal.hpp"
 #include "fabrisk/random_stream.hpp"
+#include "fabrisk/uniform_columns.hpp"
 
 namespace fabrisk {
 
@@ -110,7 +111,11 @@ public:
     struct scratch {
         Eigen::MatrixXd normal_scores, correlated;
     };
-    void draw_scalars(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, Eigen::ArrayXXd& out, scratch& s) const;
+    void draw_scalars(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, Eigen::ArrayXXd& out, scratch& s) const {
+        draw_scalars(uniform_columns(uniforms), out, s);
+    }
+    /// The same, reading the uniforms in place through a column map (uniform_columns.hpp).
+    void draw_scalars(const uniform_columns& uniforms, Eigen::ArrayXXd& out, scratch& s) const;
 
     /// Each scalar's rank (its marginal CDF value, in (0, 1)) for every trial: trials ×
     /// scalar_count, NaN for fixed scalars.
@@ -240,12 +245,12 @@ inline int input_layout::reserve(const std::string& name, std::size_t count, int
     return reserve(name, streams, tag);
 }
 
-inline void input_layout::draw_scalars(const Eigen::Ref<const Eigen::ArrayXXd>& u, Eigen::ArrayXXd& out, scratch& s) const {
-    if (static_cast<std::size_t>(u.cols()) < dimension_)
-        throw usage_error("input_layout::draw_scalars: uniforms have " + std::to_string(u.cols()) + " columns, expected " +
+inline void input_layout::draw_scalars(const uniform_columns& u, Eigen::ArrayXXd& out, scratch& s) const {
+    if (u.dimension() < dimension_)
+        throw usage_error("input_layout::draw_scalars: uniforms have " + std::to_string(u.dimension()) + " columns, expected " +
                           std::to_string(dimension_));
     const Eigen::Index rows = u.rows();
-    auto column = [&](int dim) { return u.data() + static_cast<Eigen::Index>(dim) * u.outerStride(); };
+    auto column = [&](int dim) { return u.column(dim); };
     out.resize(rows, static_cast<Eigen::Index>(scalars_.size()));
     for (std::size_t k = 0; k < scalars_.size(); ++k) {
         double* const to = out.col(static_cast<Eigen::Index>(k)).data();

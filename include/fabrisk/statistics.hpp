@@ -126,6 +126,17 @@ inline double at_least_cutoff(double y) noexcept {
                           -std::numeric_limits<double>::infinity());
 }
 
+/// Paired outputs (two models run on the same trials, as a comparison runs them): of n trials,
+/// those where a ≤ cutoff but not b, and b ≤ cutoff but not a. The paired difference of two
+/// indicators follows from these two counts. On the dispatched instruction set.
+struct paired_changes {
+    std::uint64_t a_only = 0, b_only = 0;
+};
+paired_changes paired_changes_at_most(const double* a, const double* b, std::size_t n, double cutoff) noexcept;
+/// out[i] = b[i] − a[i] where both are finite, +inf where either is not; on the dispatched
+/// instruction set.
+void paired_differences(const double* a, const double* b, std::size_t n, double* out) noexcept;
+
 namespace detail {
 /// An output's moments as chunks are merged: count, finite count, mean and sum of squared
 /// deviations of the finite values, extremes, and whether every finite value is an integer.

@@ -1,5 +1,6 @@
 /// \file kernels/statistics-inl.hpp
-/// output_statistics::describe_column, per target (see lanes-inl.hpp).
+/// output_statistics::describe_column and the paired differences of statistics.hpp, per target
+/// (see lanes-inl.hpp).
 #include <algorithm>
 #include <cstdint>
 #include <limits>
@@ -83,6 +84,54 @@ inline void describe_column(const double* x, std::size_t n, output_statistics::c
     c.m2 = 0;
     for (std::size_t k = 0; k < V; ++k)
         for (std::size_t l = 0; l < L; ++l) c.m2 += m2[k][l];
+}
+
+/// paired_changes_at_most: the two counts, a vector of trials at a time (a mask's true lane is
+/// −1, so subtracting the masks counts).
+inline paired_changes changes_at_most(const double* a, const double* b, std::size_t n, double cutoff) noexcept {
+    using lanes::doubles;
+    using lanes::ints;
+    constexpr std::size_t L = lanes::count;
+    const doubles limit = doubles{} + cutoff;
+    ints only_a{}, only_b{};
+    std::size_t i = 0;
+    for (; i + L <= n; i += L) {
+        doubles va, vb;
+        FABRISK_LANES_LOAD(va, a + i);
+        FABRISK_LANES_LOAD(vb, b + i);
+        const ints in_a = va <= limit, in_b = vb <= limit;
+        only_a += in_a & ~in_b;
+        only_b += in_b & ~in_a;
+    }
+    paired_changes c;
+    for (std::size_t l = 0; l < L; ++l) {
+        c.a_only += static_cast<std::uint64_t>(-only_a[l]);
+        c.b_only += static_cast<std::uint64_t>(-only_b[l]);
+    }
+    for (; i < n; ++i) {
+        const bool in_a = a[i] <= cutoff, in_b = b[i] <= cutoff;
+        c.a_only += in_a && !in_b;
+        c.b_only += in_b && !in_a;
+    }
+    return c;
+}
+
+/// paired_differences: b − a where both are finite (x − x is 0 exactly for finite x), +inf
+/// elsewhere.
+inline void differences(const double* a, const double* b, std::size_t n, double* out) noexcept {
+    using lanes::doubles;
+    constexpr std::size_t L = lanes::count;
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    const doubles zero{};
+    std::size_t i = 0;
+    for (; i + L <= n; i += L) {
+        doubles va, vb;
+        FABRISK_LANES_LOAD(va, a + i);
+        FABRISK_LANES_LOAD(vb, b + i);
+        const doubles d = ((va - va) == zero) & ((vb - vb) == zero) ? vb - va : zero + inf;
+        FABRISK_LANES_STORE(out + i, d);
+    }
+    for (; i < n; ++i) out[i] = a[i] - a[i] == 0 && b[i] - b[i] == 0 ? b[i] - a[i] : inf;
 }
 
 }  // namespace fabrisk::HWY_NAMESPACE::statistics

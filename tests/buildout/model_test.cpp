@@ -188,6 +188,36 @@ TEST(Lanes, ATrialsOutputsDoNotDependOnItsBlockOrLaneNeighbours) {
     }
 }
 
+TEST(Lanes, ReadingTheUniformsThroughAColumnMapGivesTheSameOutputs) {
+    // How a comparison's second scenario reads the block of both scenarios' streams: every
+    // dimension from another column of a wider block, in place. The outputs must be those of
+    // the model's own contiguous block, bit for bit; a map of the wrong size is refused.
+    const auto s = fb::load_scenario(FABRISK_SCENARIO_DIR "/seven-trillion.json");
+    const fb::model m(s);
+    const Eigen::Index trials = 45, d = static_cast<Eigen::Index>(m.dimension());
+    Eigen::ArrayXXd u(trials, d);
+    fabrisk::trial_stream(99, m.dimension()).fill(0, u);
+    Eigen::ArrayXXd wide = Eigen::ArrayXXd::Constant(trials, d + 7, 0.25);
+    std::vector<int> columns;
+    for (Eigen::Index k = 0; k < d; ++k) {  // reversed, the first 7 columns left to other streams
+        const auto c = static_cast<int>(d + 6 - k);
+        wide.col(c) = u.col(k);
+        columns.push_back(c);
+    }
+    auto ws = m.make_workspace();
+    Eigen::ArrayXXd own(trials, 10), mapped(trials, 10);
+    m.evaluate(u, own, ws);
+    m.evaluate(fabrisk::uniform_columns(wide, columns), mapped, ws);
+    for (Eigen::Index i = 0; i < trials; ++i)
+        for (Eigen::Index j = 0; j < 10; ++j) {
+            const double a = own(i, j), b = mapped(i, j);
+            ASSERT_TRUE(a == b || (std::isinf(a) && std::isinf(b))) << "trial " << i << ", output " << j;
+        }
+    EXPECT_GT((own.col(0) != own(0, 0)).count(), 40);
+    columns.pop_back();
+    EXPECT_THROW(m.evaluate(fabrisk::uniform_columns(wide, columns), mapped, ws), fabrisk::usage_error);
+}
+
 TEST(HandChecked, EveryInvestorDroppingOutAtZeroFundsNothing) {
     auto doc = nlohmann::json::parse(fabrisk_test::read_file(FABRISK_TEST_DATA_DIR "/dropout-shock-decline.json"));
     doc["investors"]["dropout_time"] = 0;

@@ -32,6 +32,7 @@
 #include "fabrisk/buildout/simulation.hpp"
 #include "fabrisk/runner.hpp"
 #include "fabrisk/statistics.hpp"
+#include "fabrisk/uniform_columns.hpp"
 
 namespace fabrisk::buildout {
 
@@ -53,8 +54,9 @@ struct comparison {
 
 namespace detail {
 
-/// A and B side by side as one engine model: the union of their streams, each model fed its
-/// own columns; outputs A's 10, then B's 10.
+/// A and B side by side as one engine model: the union of their streams, each model reading
+/// its own columns of the block in place (A's are the first, in A's order; B reads through a
+/// column map); outputs A's 10, then B's 10.
 class paired_model {
 public:
     paired_model(const model& a, const model& b) : a_(a), b_(b) {
@@ -67,20 +69,17 @@ public:
     }
     struct workspace {
         model::workspace a, b;
-        Eigen::ArrayXXd ub;
     };
     std::size_t dimension() const { return ids_.size(); }
     std::vector<std::uint64_t> stream_ids() const { return ids_; }
     std::size_t output_count() const { return 2 * buildout::output_count; }
-    workspace make_workspace() const { return {a_.make_workspace(), b_.make_workspace(), {}}; }
+    workspace make_workspace() const { return {a_.make_workspace(), b_.make_workspace()}; }
 
     void evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& u, Eigen::Ref<Eigen::ArrayXXd> out, workspace& ws) const {
-        const Eigen::Index rows = u.rows(), k = static_cast<Eigen::Index>(buildout::output_count);
+        const auto k = static_cast<Eigen::Index>(buildout::output_count);
         // A's streams come first, in A's order: its uniforms are the block's first columns.
         a_.evaluate(u.leftCols(static_cast<Eigen::Index>(a_.dimension())), out.leftCols(k), ws.a);
-        ws.ub.resize(rows, static_cast<Eigen::Index>(columns_b_.size()));
-        for (std::size_t d = 0; d < columns_b_.size(); ++d) ws.ub.col(static_cast<Eigen::Index>(d)) = u.col(columns_b_[d]);
-        b_.evaluate(ws.ub, out.rightCols(k), ws.b);
+        b_.evaluate(uniform_columns(u, columns_b_), out.rightCols(k), ws.b);
     }
 
 private:
@@ -129,48 +128,36 @@ private:
         if (block.cols() != 2 * k)
             throw usage_error("paired_sink: model returned " + std::to_string(block.cols()) + " outputs, expected " +
                               std::to_string(2 * k));
-        d.resize(static_cast<std::size_t>(rows));
+        const auto n = static_cast<std::size_t>(rows);
+        d.resize(n);
         moment_statistics::chunk c;
         c.columns.resize(differences_.outputs());
         std::size_t column = 0;
-        auto digest = [&](auto difference_of_row) {
-            for (Eigen::Index r = 0; r < rows; ++r) d[static_cast<std::size_t>(r)] = difference_of_row(r);
-            output_statistics::describe_column(d.data(), d.size(), c.columns[column++]);
-        };
         // A difference of two indicators is -1, 0 or 1: its moments follow from two counts.
-        auto indicator = [&](auto in_b, auto in_a) {
-            std::uint64_t up = 0, down = 0;
-            for (Eigen::Index r = 0; r < rows; ++r) {
-                const bool b = in_b(r), a = in_a(r);
-                up += b && !a;
-                down += a && !b;
-            }
+        auto indicator = [&](std::uint64_t up, std::uint64_t down) {
             auto& col = c.columns[column++];
-            const double n = double(rows), sum = double(up) - double(down);
-            col.count = col.finite = static_cast<std::uint64_t>(rows);
-            col.mean = sum / n;
-            col.m2 = double(up + down) - sum * sum / n;  // Σ(d − mean)² = Σd² − (Σd)²/n, and d² = |d|
-            const bool zeros = up + down < static_cast<std::uint64_t>(rows);
+            const double sum = double(up) - double(down);
+            col.count = col.finite = n;
+            col.mean = sum / double(n);
+            col.m2 = double(up + down) - sum * sum / double(n);  // Σ(d − mean)² = Σd² − (Σd)²/n, and d² = |d|
+            const bool zeros = up + down < n;
             col.min = down ? -1.0 : zeros ? 0.0 : 1.0;
             col.max = up ? 1.0 : zeros ? 0.0 : -1.0;
             col.integral = true;
         };
+        auto side = [&](bool b, Eigen::Index j) { return block.col(b ? k + j : j).data(); };
         const auto met = static_cast<Eigen::Index>(output::target_met), year = static_cast<Eigen::Index>(output::target_year);
-        const double* const met_a = block.col(met).data();
-        const double* const met_b = block.col(k + met).data();
-        indicator([&](Eigen::Index r) { return met_b[r] != 0; }, [&](Eigen::Index r) { return met_a[r] != 0; });
-        const double* const year_a = block.col(year).data();
-        const double* const year_b = block.col(k + year).data();
+        // target_met is 0 or 1: met in B but not in A is "A ≤ 0 but not B".
+        const paired_changes met_changes = paired_changes_at_most(side(false, met), side(true, met), n, 0.0);
+        indicator(met_changes.a_only, met_changes.b_only);
         for (int y : years_) {
             // at_most(t, end of year) is t <= at_most_cutoff (also for t = +inf), as the run counts it.
-            const double cutoff = at_most_cutoff(double(y + 1));
-            indicator([&](Eigen::Index r) { return year_b[r] <= cutoff; }, [&](Eigen::Index r) { return year_a[r] <= cutoff; });
+            const paired_changes reached = paired_changes_at_most(side(false, year), side(true, year), n, at_most_cutoff(double(y + 1)));
+            indicator(reached.b_only, reached.a_only);
         }
-        const double inf = std::numeric_limits<double>::infinity();
         for (Eigen::Index j = 0; j < k; ++j) {
-            const double* const a = block.col(j).data();
-            const double* const b = block.col(k + j).data();
-            digest([&](Eigen::Index r) { return b[r] - b[r] == 0 && a[r] - a[r] == 0 ? b[r] - a[r] : inf; });
+            paired_differences(side(false, j), side(true, j), n, d.data());
+            output_statistics::describe_column(d.data(), n, c.columns[column++]);
         }
         for (std::size_t j = 0; j < c.columns.size(); ++j)
             if (c.columns[j].count != d.size()) throw error("paired_sink: difference " + std::to_string(j) + " is NaN");

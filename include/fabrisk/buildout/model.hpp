@@ -23,6 +23,7 @@
 #include "fabrisk/buildout/trial_plan.hpp"
 #include "fabrisk/error.hpp"
 #include "fabrisk/input_layout.hpp"
+#include "fabrisk/uniform_columns.hpp"
 
 namespace fabrisk::buildout {
 
@@ -133,7 +134,12 @@ public:
     workspace make_workspace() const;
 
     void evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, Eigen::Ref<Eigen::ArrayXXd> outputs,
-                  workspace& ws) const;
+                  workspace& ws) const {
+        evaluate(uniform_columns(uniforms), outputs, ws);
+    }
+    /// The same, reading the uniforms in place through a column map (uniform_columns.hpp): how
+    /// a comparison's second scenario reads the block of both scenarios' streams.
+    void evaluate(const uniform_columns& uniforms, Eigen::Ref<Eigen::ArrayXXd> outputs, workspace& ws) const;
 
     /// Draws the inputs of a block of trials into `ws`: ws.scalars (trials × 10, by
     /// scalar_input), ws.shock_time (+inf when no shock), ws.investor_tau (+inf when the
@@ -153,8 +159,8 @@ private:
 namespace detail {
 /// model::draw_inputs and model::evaluate on the dispatched target (src/kernels.cpp; the code is
 /// src/kernels/buildout/).
-void draw_block(const model& m, const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, model::workspace& ws);
-void evaluate_block(const model& m, const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, Eigen::Ref<Eigen::ArrayXXd> outputs,
+void draw_block(const model& m, const uniform_columns& uniforms, model::workspace& ws);
+void evaluate_block(const model& m, const uniform_columns& uniforms, Eigen::Ref<Eigen::ArrayXXd> outputs,
                     model::workspace& ws);
 }  // namespace detail
 
@@ -184,13 +190,12 @@ inline void model::draw_inputs(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms
     if (static_cast<std::size_t>(uniforms.cols()) != dimension())
         throw usage_error("buildout::model::draw_inputs: uniforms have " + std::to_string(uniforms.cols()) +
                           " columns, expected " + std::to_string(dimension()));
-    detail::draw_block(*this, uniforms, ws);
+    detail::draw_block(*this, uniform_columns(uniforms), ws);
 }
 
-inline void model::evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& uniforms, Eigen::Ref<Eigen::ArrayXXd> outputs,
-                            workspace& ws) const {
-    if (static_cast<std::size_t>(uniforms.cols()) != dimension())
-        throw usage_error("buildout::model::evaluate: uniforms have " + std::to_string(uniforms.cols()) +
+inline void model::evaluate(const uniform_columns& uniforms, Eigen::Ref<Eigen::ArrayXXd> outputs, workspace& ws) const {
+    if (uniforms.dimension() != dimension())
+        throw usage_error("buildout::model::evaluate: uniforms have " + std::to_string(uniforms.dimension()) +
                           " columns, expected " + std::to_string(dimension()));
     if (outputs.rows() != uniforms.rows() || static_cast<std::size_t>(outputs.cols()) != buildout::output_count)
         throw usage_error("buildout::model::evaluate: outputs must be " + std::to_string(uniforms.rows()) + " x " +

@@ -9,6 +9,7 @@
 #include <Eigen/Core>
 
 #include "fabrisk/buildout/model.hpp"
+#include "fabrisk/uniform_columns.hpp"
 #include "kernels/distribution-inl.hpp"
 #include "kernels/normal-inl.hpp"
 
@@ -24,13 +25,13 @@ namespace fabrisk::buildout::HWY_NAMESPACE {
 
 /// One value of `d` per fab (columns of `out`) from the one-factor normal scores
 /// √ρ·common + √(1 − ρ)·own (docs/model.md §3.4), or independent draws when ρ = 0.
-inline void draw_fab_factors(const Eigen::Ref<const Eigen::ArrayXXd>& u, std::size_t fabs, const distribution& d, double rho,
+inline void draw_fab_factors(const uniform_columns& u, std::size_t fabs, const distribution& d, double rho,
                              const detail::factor_dims& dims, Eigen::ArrayXXd& out, model::workspace& ws) {
     using ::fabrisk::HWY_NAMESPACE::from_normal_scores;
     using ::fabrisk::HWY_NAMESPACE::inverse_normal_cdf;
     const Eigen::Index rows = u.rows();
     const auto entities = static_cast<Eigen::Index>(fabs);
-    auto column = [&](int dim) { return u.data() + static_cast<Eigen::Index>(dim) * u.outerStride(); };
+    auto column = [&](int dim) { return u.column(dim); };
     out.resize(rows, entities);
     if (is_fixed(d)) {
         for (Eigen::Index f = 0; f < entities; ++f)
@@ -62,13 +63,13 @@ inline void draw_fab_factors(const Eigen::Ref<const Eigen::ArrayXXd>& u, std::si
 /// model::draw_inputs: ws.scalars (trials × 10, by scalar_input), ws.shock_time (+inf when no
 /// shock), ws.investor_tau (+inf when the investor stays), ws.investor_pledge, ws.overrun and
 /// ws.delay (trials × fabs, plan order). Plain loops, which g++ vectorises for the target.
-inline void draw_inputs(const model& m, const Eigen::Ref<const Eigen::ArrayXXd>& u, model::workspace& ws) {
+inline void draw_inputs(const model& m, const uniform_columns& u, model::workspace& ws) {
     using ::fabrisk::HWY_NAMESPACE::inverse_normal_cdf;
     using ::fabrisk::HWY_NAMESPACE::quantiles;
     const scenario& s = m.spec();
     const detail::random_inputs& dims = m.random_inputs();
     const Eigen::Index rows = u.rows();
-    auto column = [&](int dim) { return u.data() + static_cast<Eigen::Index>(dim) * u.outerStride(); };
+    auto column = [&](int dim) { return u.column(dim); };
     auto fill = [&](double* to, double value) {
         for (Eigen::Index b = 0; b < rows; ++b) to[b] = value;
     };

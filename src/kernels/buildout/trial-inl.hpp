@@ -54,10 +54,10 @@ inline void play_trials(const model& m, Eigen::Index first, Eigen::Index count, 
 
 /// The entry points foreach_target exports (src/kernels.cpp): model::draw_inputs and
 /// model::evaluate.
-inline void draw_block(const model& m, const Eigen::Ref<const Eigen::ArrayXXd>& u, model::workspace& ws) {
+inline void draw_block(const model& m, const uniform_columns& u, model::workspace& ws) {
     draw_inputs(m, u, ws);
 }
-inline void evaluate_block(const model& m, const Eigen::Ref<const Eigen::ArrayXXd>& u, Eigen::Ref<Eigen::ArrayXXd> out,
+inline void evaluate_block(const model& m, const uniform_columns& u, Eigen::Ref<Eigen::ArrayXXd> out,
                            model::workspace& ws) {
     draw_inputs(m, u, ws);
     const Eigen::Index rows = u.rows();
