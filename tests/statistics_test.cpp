@@ -185,6 +185,49 @@ TEST(OutputStatistics, QuantilesWithinReportedRankErrorBeyondThePilot) {
     }
 }
 
+TEST(OutputStatistics, WorkersPartialsGiveWhatTheMergeAloneGives) {
+    // Past the pilot, a worker bins into its own partial, several chunks at a time, and the
+    // partials are absorbed at the end. Two workers taking chunks of assorted sizes (one above
+    // the partial's batch of binning_rows, and the last batches left part-full) must give the
+    // summaries of the same values passed through merge alone, to the last count.
+    const Eigen::Index n = 60000;
+    Eigen::ArrayXXd block = sample_block(n, 21);
+    block(40000, 1) = inf;
+    const std::vector<fabrisk::output_config> config{{}, {{0.5, 3.0, 9.0}, {1.0}}, {{0.0}, {}}};
+    fabrisk::output_statistics serial(3, config, 1000), split(3, config, 1000);
+    feed(serial, block, {2048});
+    std::vector<fabrisk::output_statistics::partial> workers(2);
+    // The first chunk is the serial feed's, so both close the pilot on the same values.
+    const std::vector<Eigen::Index> sizes{2048, 500, 700, 3000, 9000, 2048, 17, 1, 4096};
+    Eigen::Index first = 0;
+    for (std::size_t i = 0; first < n; ++i) {
+        const Eigen::Index rows = std::min(sizes[i % sizes.size()], n - first);
+        split.merge(split.summarize(block.middleRows(first, rows), workers[i % 2]));
+        first += rows;
+    }
+    ASSERT_GT(fabrisk::output_statistics::binning_rows, 2048);
+    ASSERT_LT(fabrisk::output_statistics::binning_rows, 9000);
+    for (auto& w : workers) {
+        EXPECT_GT(w.waiting, 0);  // values still waiting: absorb must bin them
+        split.absorb(std::move(w));
+    }
+    for (std::size_t j = 0; j < 3; ++j) {
+        const auto a = serial.summary(j), b = split.summary(j);
+        if (j < 2) {
+            EXPECT_GT(a.rank_error, 0.0) << j;  // binned, not exact (output 2: one bin per integer)
+        }
+        EXPECT_EQ(b.count, a.count) << j;
+        EXPECT_EQ(b.non_finite, a.non_finite) << j;
+        for (std::size_t q = 0; q < fabrisk::standard_percentiles.size(); ++q) EXPECT_EQ(b.quantiles[q], a.quantiles[q]) << j;
+        EXPECT_EQ(b.histogram_edges, a.histogram_edges) << j;
+        EXPECT_EQ(b.histogram_counts, a.histogram_counts) << j;
+        EXPECT_EQ(b.at_most_counts, a.at_most_counts) << j;
+        EXPECT_EQ(b.at_least_counts, a.at_least_counts) << j;
+        EXPECT_EQ(b.rank_error, a.rank_error) << j;
+    }
+    EXPECT_EQ(split.summary(1).at_most_counts[1], static_cast<std::uint64_t>((block.col(1) <= 3.0).count()));
+}
+
 TEST(OutputStatistics, InfinitiesAreCountedAndExcludedFromMoments) {
     Eigen::ArrayXXd block(6, 1);
     block << 1, inf, 2, 3, inf, 6;

@@ -190,7 +190,13 @@ public:
     struct partial {
         const void* bins = nullptr;  ///< the published bin set the tallies belong to
         std::vector<bin_tally> tallies;
+        /// Values not yet binned (rows × outputs, the first `waiting` rows): binning several
+        /// chunks at once brings each output's bins into cache once for all of them.
+        Eigen::ArrayXXd pending;
+        Eigen::Index waiting = 0;
     };
+    /// Values a partial keeps before binning them.
+    static constexpr Eigen::Index binning_rows = 8192;
 
     /// `pilot` values per output are kept exactly before quantile bins are chosen (see
     /// binned_quantiles.hpp): runs of up to `pilot` trials have exact quantiles.
@@ -241,9 +247,17 @@ public:
             p.bins = set;
             p.tallies.resize(set->size());
             for (std::size_t j = 0; j < set->size(); ++j) p.tallies[j].assign((*set)[j]->bin_count(), quantile_bin{});
+            p.pending.resize(binning_rows, block.cols());
+            p.waiting = 0;
         }
-        for (std::size_t j = 0; j < columns_.size(); ++j)
-            (*set)[j]->add(block.col(static_cast<Eigen::Index>(j)).data(), static_cast<std::size_t>(block.rows()), p.tallies[j]);
+        const Eigen::Index rows = block.rows();
+        if (rows > binning_rows) {
+            bin(p, block);
+        } else {
+            if (p.waiting + rows > binning_rows) bin_pending(p);
+            p.pending.middleRows(p.waiting, rows) = block;
+            p.waiting += rows;
+        }
         return c;
     }
 
@@ -287,6 +301,7 @@ public:
         if (!p.bins) return;
         if (p.bins != published_.load(std::memory_order_relaxed))
             throw usage_error("output_statistics: a partial from another statistics object");
+        bin_pending(p);
         for (std::size_t j = 0; j < columns_.size(); ++j) columns_[j].quantiles.absorb(p.tallies[j]);
         p.bins = nullptr;
     }
@@ -362,6 +377,17 @@ public:
     }
 
 private:
+    /// Bins every column of `block` into p's tallies.
+    void bin(partial& p, const Eigen::Ref<const Eigen::ArrayXXd>& block) const {
+        const auto& set = *static_cast<const bin_set*>(p.bins);
+        for (std::size_t j = 0; j < columns_.size(); ++j)
+            set[j]->add(block.col(static_cast<Eigen::Index>(j)).data(), static_cast<std::size_t>(block.rows()), p.tallies[j]);
+    }
+    void bin_pending(partial& p) const {
+        if (p.waiting) bin(p, p.pending.topRows(p.waiting));
+        p.waiting = 0;
+    }
+
     using bin_set = std::vector<const quantile_bins*>;
 
     struct column_state : detail::running_moments {
