@@ -250,21 +250,20 @@ inline void input_layout::draw_scalars(const uniform_columns& u, Eigen::ArrayXXd
         throw usage_error("input_layout::draw_scalars: uniforms have " + std::to_string(u.dimension()) + " columns, expected " +
                           std::to_string(dimension_));
     const Eigen::Index rows = u.rows();
-    auto column = [&](int dim) { return u.column(dim); };
     out.resize(rows, static_cast<Eigen::Index>(scalars_.size()));
     for (std::size_t k = 0; k < scalars_.size(); ++k) {
         double* const to = out.col(static_cast<Eigen::Index>(k)).data();
         if (is_fixed(scalars_[k].dist))
             std::fill(to, to + rows, scalars_[k].dist.p0);
         else if (scalar_dim_[k] != none)
-            quantile(scalars_[k].dist, column(scalar_dim_[k]), to, rows);
+            quantile(scalars_[k].dist, u.column(scalar_dim_[k]), to, rows);
     }
     for (const auto& block : blocks_) {
         const auto d = static_cast<Eigen::Index>(block.inputs.size());
         s.normal_scores.resize(rows, d);
         s.correlated.resize(rows, d);
         for (Eigen::Index i = 0; i < d; ++i)
-            inverse_normal_cdf(column(block.first_dim + static_cast<int>(i)), s.normal_scores.col(i).data(), rows);
+            inverse_normal_cdf(u.column(block.first_dim + static_cast<int>(i)), s.normal_scores.col(i).data(), rows);
         block.copula.correlate(s.normal_scores, s.correlated);
         for (Eigen::Index i = 0; i < d; ++i) {
             const std::size_t k = block.inputs[static_cast<std::size_t>(i)];

@@ -16,7 +16,6 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <limits>
 #include <map>
 #include <sstream>
 #include <string>
@@ -124,11 +123,11 @@ public:
 
 private:
     moment_statistics::chunk differences(const Eigen::Ref<const Eigen::ArrayXXd>& block, std::vector<double>& d) const {
-        const Eigen::Index rows = block.rows(), k = static_cast<Eigen::Index>(output_count);
+        const auto k = static_cast<Eigen::Index>(output_count);
         if (block.cols() != 2 * k)
             throw usage_error("paired_sink: model returned " + std::to_string(block.cols()) + " outputs, expected " +
                               std::to_string(2 * k));
-        const auto n = static_cast<std::size_t>(rows);
+        const auto n = static_cast<std::size_t>(block.rows());
         d.resize(n);
         moment_statistics::chunk c;
         c.columns.resize(differences_.outputs());

@@ -31,7 +31,6 @@ inline void draw_fab_factors(const uniform_columns& u, std::size_t fabs, const d
     using ::fabrisk::HWY_NAMESPACE::inverse_normal_cdf;
     const Eigen::Index rows = u.rows();
     const auto entities = static_cast<Eigen::Index>(fabs);
-    auto column = [&](int dim) { return u.column(dim); };
     out.resize(rows, entities);
     if (is_fixed(d)) {
         for (Eigen::Index f = 0; f < entities; ++f)
@@ -40,11 +39,11 @@ inline void draw_fab_factors(const uniform_columns& u, std::size_t fabs, const d
     }
     if (dims.common == detail::no_dimension) {  // ρ = 0: independent draws
         for (Eigen::Index f = 0; f < entities; ++f)
-            ::fabrisk::HWY_NAMESPACE::quantiles(d, column(dims.first_own + static_cast<int>(f)), out.col(f).data(), rows);
+            ::fabrisk::HWY_NAMESPACE::quantiles(d, u.column(dims.first_own + static_cast<int>(f)), out.col(f).data(), rows);
         return;
     }
     ws.common_score.resize(rows);
-    inverse_normal_cdf(column(dims.common), ws.common_score.data(), rows);
+    inverse_normal_cdf(u.column(dims.common), ws.common_score.data(), rows);
     ws.own_score.resize(rows);
     const double a = std::sqrt(rho), b = std::sqrt(1.0 - rho);
     const double* const common = ws.common_score.data();
@@ -53,7 +52,7 @@ inline void draw_fab_factors(const uniform_columns& u, std::size_t fabs, const d
         if (dims.first_own == detail::no_dimension) {
             for (Eigen::Index r = 0; r < rows; ++r) score[r] = a * common[r];
         } else {
-            inverse_normal_cdf(column(dims.first_own + static_cast<int>(f)), score, rows);
+            inverse_normal_cdf(u.column(dims.first_own + static_cast<int>(f)), score, rows);
             for (Eigen::Index r = 0; r < rows; ++r) score[r] = a * common[r] + b * score[r];
         }
         from_normal_scores(d, score, out.col(f).data(), rows);
@@ -69,7 +68,6 @@ inline void draw_inputs(const model& m, const uniform_columns& u, model::workspa
     const scenario& s = m.spec();
     const detail::random_inputs& dims = m.random_inputs();
     const Eigen::Index rows = u.rows();
-    auto column = [&](int dim) { return u.column(dim); };
     auto fill = [&](double* to, double value) {
         for (Eigen::Index b = 0; b < rows; ++b) to[b] = value;
     };
@@ -94,10 +92,10 @@ inline void draw_inputs(const model& m, const uniform_columns& u, model::workspa
     const double a_g = std::sqrt(g), a_w = std::sqrt(w), a_e = std::sqrt(std::max(0.0, 1.0 - g - w));
     if (dims.dropout_global != detail::no_dimension) {
         ws.common_score.resize(rows);
-        inverse_normal_cdf(column(dims.dropout_global), ws.common_score.data(), rows);
+        inverse_normal_cdf(u.column(dims.dropout_global), ws.common_score.data(), rows);
         ws.group_score.resize(rows * static_cast<Eigen::Index>(dims.group_count));
         for (std::size_t grp = 0; grp < dims.group_count; ++grp)
-            inverse_normal_cdf(column(dims.dropout_group_first + static_cast<int>(grp)),
+            inverse_normal_cdf(u.column(dims.dropout_group_first + static_cast<int>(grp)),
                                ws.group_score.data() + static_cast<Eigen::Index>(grp) * rows, rows);
     }
     ws.own_score.resize(rows);
@@ -110,12 +108,12 @@ inline void draw_inputs(const model& m, const uniform_columns& u, model::workspa
             fill(tau, inf);
         } else {
             if (dims.dropout_time[at] != detail::no_dimension)
-                quantiles(s.dropout_time, column(dims.dropout_time[at]), tau, rows);
+                quantiles(s.dropout_time, u.column(dims.dropout_time[at]), tau, rows);
             else
                 fill(tau, s.dropout_time.p0);
             if (q < 1) {
                 // The investor drops out iff its score √g·global + √w·group + √(1 − g − w)·own < Φ⁻¹(q).
-                inverse_normal_cdf(column(dims.dropout_own_first + static_cast<int>(i)), ws.own_score.data(), rows);
+                inverse_normal_cdf(u.column(dims.dropout_own_first + static_cast<int>(i)), ws.own_score.data(), rows);
                 const double* const common = ws.common_score.data();
                 const double* const group = ws.group_score.data() + static_cast<Eigen::Index>(dims.investor_group[at]) * rows;
                 const double* const own = ws.own_score.data();
@@ -128,7 +126,7 @@ inline void draw_inputs(const model& m, const uniform_columns& u, model::workspa
         }
         double* const pledge = ws.investor_pledge.col(i).data();
         if (dims.pledge[at] != detail::no_dimension)
-            quantiles(v.pledge_busd, column(dims.pledge[at]), pledge, rows);
+            quantiles(v.pledge_busd, u.column(dims.pledge[at]), pledge, rows);
         else
             fill(pledge, v.pledge_busd.p0);
     }
