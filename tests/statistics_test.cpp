@@ -357,6 +357,112 @@ TEST(OutputStatistics, IntegerDataGetsOneBinPerInteger) {
     EXPECT_EQ(f.summary(0).histogram_counts, (std::vector<std::uint64_t>{10}));
 }
 
+/// Counts of the values in each bin [edge b, edge b + 1), the last bin closed, by brute force.
+std::vector<std::uint64_t> counts_between_edges(const std::vector<double>& values, const std::vector<double>& edges) {
+    std::vector<std::uint64_t> counts(edges.size() - 1, 0);
+    for (double x : values)
+        for (std::size_t b = 0; b + 1 < edges.size(); ++b)
+            if (x >= edges[b] && (b + 2 == edges.size() ? x <= edges[b + 1] : x < edges[b + 1])) {
+                ++counts[b];
+                break;
+            }
+    return counts;
+}
+
+TEST(OutputStatistics, PositiveValuesSpanningDecadesGetLogBins) {
+    // e^(10u − 5): over four decades; plus zeros and a negative value, which no log bin holds.
+    Eigen::ArrayXXd u(5000, 1);
+    fabrisk::trial_stream(31, 1).fill(0, u);
+    std::vector<double> values;
+    for (Eigen::Index i = 0; i < u.rows(); ++i) values.push_back(std::exp(10 * u(i, 0) - 5));
+    values[10] = values[20] = 0.0;
+    values[30] = -1.0;
+    Eigen::ArrayXXd block = Eigen::Map<Eigen::ArrayXXd>(values.data(), Eigen::Index(values.size()), 1);
+    fabrisk::output_statistics stats(1);
+    feed(stats, block, {1000});
+    const auto s = stats.summary(0);
+    ASSERT_TRUE(s.histogram_log);
+    EXPECT_EQ(s.histogram_grid_step, 0.0);
+    EXPECT_EQ(s.histogram_nonpositive, 3u);
+    ASSERT_EQ(s.histogram_counts.size(), 40u);
+    EXPECT_EQ(s.histogram_edges.front(), *std::min_element(values.begin(), values.end(), [](double a, double b) {
+        return (a > 0 ? a : 1e300) < (b > 0 ? b : 1e300);
+    }));
+    EXPECT_EQ(s.histogram_edges.back(), s.max);
+    // Equal ratios from edge to edge.
+    const double ratio = s.histogram_edges[1] / s.histogram_edges[0];
+    for (std::size_t b = 1; b < 40; ++b) EXPECT_NEAR(s.histogram_edges[b + 1] / s.histogram_edges[b], ratio, 1e-12 * ratio) << b;
+    // The pilot is open: every count is exact, and no bin of the bulk is empty.
+    EXPECT_EQ(s.histogram_counts, counts_between_edges(values, s.histogram_edges));
+    for (std::size_t b = 0; b < 40; ++b)
+        if (s.histogram_edges[b] >= s.quantiles.p01 && s.histogram_edges[b + 1] <= s.quantiles.p99) {
+            EXPECT_GT(s.histogram_counts[b], 0u) << b;
+        }
+
+    // Two decades or less, or mostly values ≤ 0: equal bins.
+    Eigen::ArrayXXd narrow = (2 * u).exp();  // within a decade
+    fabrisk::output_statistics n(1);
+    feed(n, narrow, {});
+    EXPECT_FALSE(n.summary(0).histogram_log);
+    Eigen::ArrayXXd mostly_negative = block;
+    mostly_negative.topRows(2600) = -1.0;
+    fabrisk::output_statistics m(1);
+    feed(m, mostly_negative, {});
+    EXPECT_FALSE(m.summary(0).histogram_log);
+}
+
+TEST(OutputStatistics, GridValuesGetWholeGridValuesPerBin) {
+    // Quarter years, with some years left out, and twelfths of a year (not exact in binary).
+    for (const int per_year : {4, 12}) {
+        for (const int years : {5, 40}) {
+            const double step = 1.0 / per_year;
+            Eigen::ArrayXXd u(3000, 1);
+            fabrisk::trial_stream(7, 1).fill(0, u);
+            std::vector<double> values;
+            for (Eigen::Index i = 0; i < u.rows(); ++i)
+                values.push_back(2026 + double(1 + static_cast<int>(u(i, 0) * years * per_year)) / per_year);
+            Eigen::ArrayXXd block = Eigen::Map<Eigen::ArrayXXd>(values.data(), Eigen::Index(values.size()), 1);
+            fabrisk::output_config grid;
+            grid.grid_step = step;
+            fabrisk::output_statistics stats(1, {grid});
+            feed(stats, block, {700});
+            const auto s = stats.summary(0);
+            EXPECT_FALSE(s.histogram_log);
+            EXPECT_EQ(s.histogram_grid_step, step);
+            const std::size_t grid_values = static_cast<std::size_t>(std::lround((s.max - s.min) / step)) + 1;
+            const std::size_t per_bin = grid_values <= 100 ? 1 : (grid_values + 39) / 40;
+            ASSERT_EQ(s.histogram_counts.size(), (grid_values + per_bin - 1) / per_bin) << per_year << " " << years;
+            // Each bin is per_bin grid values wide, and each grid value sits half a step or more
+            // inside a bin: no value falls between bins, so no comb of empty bins.
+            for (std::size_t b = 0; b < s.histogram_counts.size(); ++b) {
+                EXPECT_NEAR(s.histogram_edges[b + 1] - s.histogram_edges[b], double(per_bin) * step, 1e-9);
+                EXPECT_GT(s.histogram_counts[b], 0u) << b;
+            }
+            for (double x : values) {
+                const double from_first = (x - s.histogram_edges[0]) / step;
+                EXPECT_NEAR(from_first - std::floor(from_first), 0.5, 1e-6) << x;
+            }
+            EXPECT_EQ(s.histogram_counts, counts_between_edges(values, s.histogram_edges));
+        }
+    }
+    // Integers spanning 501 values: 13 to a bin; integers beyond 2^53 say nothing of a grid.
+    Eigen::ArrayXXd u(3000, 1);
+    fabrisk::trial_stream(8, 1).fill(0, u);
+    Eigen::ArrayXXd integers = (u * 501).floor();
+    fabrisk::output_statistics wide(1);
+    feed(wide, integers, {});
+    const auto w = wide.summary(0);
+    EXPECT_EQ(w.histogram_grid_step, 1.0);
+    ASSERT_EQ(w.histogram_counts.size(), 39u);  // ⌈501 / 13⌉
+    EXPECT_EQ(w.histogram_edges[0], w.min - 0.5);
+    EXPECT_EQ(w.histogram_edges[1], w.min + 12.5);
+    Eigen::ArrayXXd huge = 1e20 + 1e22 * u;
+    fabrisk::output_statistics h(1);
+    feed(h, huge, {});
+    EXPECT_EQ(h.summary(0).histogram_grid_step, 0.0);
+    EXPECT_EQ(h.summary(0).histogram_counts.size(), 40u);
+}
+
 TEST(OutputStatistics, WrongColumnCountThrows) {
     fabrisk::output_statistics stats(3);
     EXPECT_EQ(stats.outputs(), 3u);

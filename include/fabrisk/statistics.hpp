@@ -23,6 +23,7 @@
 
 #include "fabrisk/error.hpp"
 #include "fabrisk/binned_quantiles.hpp"
+#include "fabrisk/special_functions.hpp"
 
 namespace fabrisk {
 
@@ -100,8 +101,15 @@ struct output_summary {
     double mean = 0, sd = 0;        ///< over the finite values (sd with divisor n − 1)
     double min = 0, max = 0;        ///< over all values (may be ±inf)
     percentile_values quantiles;    ///< lower empirical quantiles
-    std::vector<double> histogram_edges;       ///< of the finite values
+    std::vector<double> histogram_edges;       ///< of the finite values (see histogram_log)
     std::vector<std::uint64_t> histogram_counts;
+    /// The edges are log-spaced over the positive values; histogram_nonpositive counts the
+    /// finite values ≤ 0, which no bin holds.
+    bool histogram_log = false;
+    std::uint64_t histogram_nonpositive = 0;
+    /// Nonzero when the values lie on a grid of this step: every bin then holds a whole number
+    /// of grid values and is centred on them.
+    double histogram_grid_step = 0;
     std::vector<std::uint64_t> at_most_counts;   ///< per configured threshold: values ≤ it
     std::vector<std::uint64_t> at_least_counts;  ///< per configured threshold: values ≥ it
     double rank_error = 0;  ///< bound on the quantiles' rank error as a share of count (0: exact)
@@ -112,6 +120,9 @@ struct output_summary {
 struct output_config {
     std::vector<double> at_most_thresholds;
     std::vector<double> at_least_thresholds;
+    /// The output's values lie on a grid of this step (say a year of 1/m steps); 0 if not, or
+    /// if unknown. Only the histogram uses it: integer outputs are found without it.
+    double grid_step = 0;
 };
 
 /// x ≤ c exactly when at_most(x, y): the threshold moved by the tolerance, for counting by bins.
@@ -372,7 +383,7 @@ public:
             error = std::max(error, e);
         }
         out.rank_error = double(error) / double(s.count);
-        build_histogram(items, s.integral, out);
+        build_histogram(items, s.integral, config_[j].grid_step, out);
         return out;
     }
 
@@ -411,41 +422,73 @@ private:
         published_.store(set_.get(), std::memory_order_release);
     }
 
-    /// 40 equal bins from min to max of the finite values, or one per integer for integral
-    /// outputs spanning at most 100. Each item's count goes to the bin holding its max: exact
-    /// while the pilot is open, and exact up to the width of a quantile bin at each edge after.
-    static void build_histogram(const std::vector<binned_quantiles::item>& items, bool integral_values, output_summary& out) {
-        double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    /// Bins of the finite values, chosen by their shape (docs/statistics.md):
+    /// - on a grid of step g (`grid_step`, or 1 for integer values below 2^53, beyond which every
+    ///   double is an integer): one bin per grid value, centred on it, or
+    ///   k grid values per bin when there are more than 100 of them, so no bin falls between
+    ///   grid values (a comb of empty bins);
+    /// - positive values spanning more than two decades (at least half the finite values): 40
+    ///   log-spaced bins, so the bulk is not squeezed into the first bin;
+    /// - otherwise 40 equal bins from min to max.
+    /// Each item's count goes to the bin holding its max: exact while the pilot is open, and
+    /// exact up to the width of a quantile bin at each edge after.
+    static void build_histogram(const std::vector<binned_quantiles::item>& items, bool integral, double grid_step,
+                                output_summary& out) {
+        constexpr std::size_t equal_bins = 40, most_grid_bins = 100;
+        double lo = std::numeric_limits<double>::infinity(), hi = -lo, lowest_positive = lo;
+        std::uint64_t finite = 0, positive = 0;
         for (const auto& it : items)
             if (std::isfinite(it.max)) {
                 lo = std::min(lo, it.min);
                 hi = std::max(hi, it.max);
+                finite += it.count;
+                if (it.max > 0) {
+                    positive += it.count;
+                    lowest_positive = std::min(lowest_positive, it.min > 0 ? it.min : it.max);
+                }
             }
         if (!(lo <= hi)) return;  // no finite values
-        const bool integral = integral_values && hi - lo <= 100;
-        std::size_t bins;
-        double first_edge, width;
-        if (integral) {
-            // One bin per integer value, centred on it.
-            bins = static_cast<std::size_t>(hi - lo) + 1;
-            first_edge = lo - 0.5;
-            width = 1.0;
+        constexpr double every_double_integral = 9007199254740992.0;  // 2^53
+        if (grid_step <= 0 && integral && std::max(-lo, hi) < every_double_integral) grid_step = 1;
+        auto& edges = out.histogram_edges;
+        if (grid_step > 0) {
+            // Values lo + i·g, i = 0 … values − 1, k to a bin.
+            const double values = std::floor((hi - lo) / grid_step + 0.5) + 1;
+            const double per_bin = values <= double(most_grid_bins) ? 1 : std::ceil(values / double(equal_bins));
+            const auto bins = static_cast<std::size_t>(std::ceil(values / per_bin));
+            const double first_edge = lo - grid_step / 2, width = per_bin * grid_step;
+            edges.resize(bins + 1);
+            for (std::size_t b = 0; b <= bins; ++b) edges[b] = first_edge + width * double(b);
+            out.histogram_grid_step = grid_step;
         } else if (lo == hi) {
-            bins = 1;
-            first_edge = lo;
-            width = 0.0;
+            edges = {lo, hi};
+        } else if (lowest_positive < std::numeric_limits<double>::infinity() && hi > 100 * lowest_positive &&
+                   2 * positive >= finite) {
+            // Powers of the ratio through special::exp and log: the same edges on every machine.
+            const double log_ratio = special::log(hi / lowest_positive);
+            edges.resize(equal_bins + 1);
+            for (std::size_t b = 0; b <= equal_bins; ++b)
+                edges[b] = lowest_positive * special::exp(log_ratio * double(b) / double(equal_bins));
+            edges.front() = lowest_positive;
+            edges.back() = hi;
+            out.histogram_log = true;
         } else {
-            bins = 40;
-            first_edge = lo;
-            width = (hi - lo) / double(bins);
+            const double width = (hi - lo) / double(equal_bins);
+            edges.resize(equal_bins + 1);
+            for (std::size_t b = 0; b <= equal_bins; ++b) edges[b] = lo + width * double(b);
+            edges.back() = hi;
         }
-        out.histogram_edges.resize(bins + 1);
-        for (std::size_t b = 0; b <= bins; ++b) out.histogram_edges[b] = first_edge + width * double(b);
-        if (width > 0 && !integral) out.histogram_edges[bins] = hi;
+        const std::size_t bins = edges.size() - 1;
         out.histogram_counts.assign(bins, 0);
         for (const auto& it : items) {
             if (!std::isfinite(it.max)) continue;
-            std::size_t b = width > 0 ? static_cast<std::size_t>((it.max - first_edge) / width) : 0;
+            if (out.histogram_log && !(it.max > 0)) {
+                out.histogram_nonpositive += it.count;
+                continue;
+            }
+            // Bin b holds [edge b, edge b + 1); the last bin is closed.
+            const auto above = std::upper_bound(edges.begin(), edges.end(), it.max);
+            const auto b = static_cast<std::size_t>(std::max<std::ptrdiff_t>(above - edges.begin() - 1, 0));
             out.histogram_counts[std::min(b, bins - 1)] += it.count;
         }
     }

@@ -1,4 +1,5 @@
 // simulation.hpp: runs extended in steps, the exceedance curve and the precision-controlled run.
+#include <algorithm>
 #include <cmath>
 
 #include <gtest/gtest.h>
@@ -217,6 +218,42 @@ TEST(Exceedance, ThresholdsAreTenthsOfADecadeAroundTheTarget) {
     EXPECT_EQ(grid[40], target * 100);
     EXPECT_EQ(grid[10], target / 10);
     EXPECT_EQ(grid[0], target / 100);
+}
+
+TEST(Histograms, FitTheDefaultScenariosOutputs) {
+    // Twice the pilot, so most counts come from quantile bins, as in a long run.
+    fabrisk::run_options o;
+    o.trials = 131072;
+    o.seed = 5;
+    const auto r = fb::simulate(default_scenario(), o);
+    for (std::size_t k = 0; k < fb::output_count; ++k) {
+        const auto& s = r.outputs[k];
+        SCOPED_TRACE(fb::output_names[k]);
+        std::uint64_t binned = s.histogram_nonpositive;
+        for (auto c : s.histogram_counts) binned += c;
+        EXPECT_EQ(binned, s.count - s.non_finite);
+        // Where the data are dense, between p01 and p99, no bin is empty.
+        for (std::size_t b = 0; b < s.histogram_counts.size(); ++b)
+            if (s.histogram_edges[b] >= s.quantiles.p01 && s.histogram_edges[b + 1] <= s.quantiles.p99) {
+                EXPECT_GT(s.histogram_counts[b], 0u) << "bin " << b << " from " << s.histogram_edges[b];
+            }
+    }
+    // Installed compute spans three decades: log bins, the bulk spread over many of them.
+    const auto& installed = r[fb::output::installed_flops];
+    EXPECT_TRUE(installed.histogram_log);
+    EXPECT_LT(*std::max_element(installed.histogram_counts.begin(), installed.histogram_counts.end()), o.trials / 4);
+    // The target year lies on quarter years: one bin per quarter, centred on it.
+    const auto& year = r[fb::output::target_year];
+    EXPECT_FALSE(year.histogram_log);
+    EXPECT_EQ(year.histogram_grid_step, 0.25);
+    for (std::size_t b = 0; b < year.histogram_edges.size(); ++b)
+        EXPECT_EQ(year.histogram_edges[b], year.min - 0.125 + 0.25 * double(b));
+    // The JSON says which.
+    const auto j = fb::to_json(r);
+    EXPECT_EQ(j["outputs"]["installed_flops"]["histogram"]["scale"], "log");
+    EXPECT_EQ(j["outputs"]["installed_flops"]["histogram"]["nonpositive"], installed.histogram_nonpositive);
+    EXPECT_EQ(j["outputs"]["target_year"]["histogram"]["scale"], "linear");
+    EXPECT_EQ(j["outputs"]["target_year"]["histogram"]["grid_step"], 0.25);
 }
 
 }  // namespace buildout_simulation_test

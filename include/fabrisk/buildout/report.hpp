@@ -27,6 +27,17 @@ inline std::string cell(double x, const char* format = "%.6g") {
     std::snprintf(buffer, sizeof buffer, format, x);
     return buffer;
 }
+/// {"scale": "linear" or "log", "edges", "counts"}, with "nonpositive" (finite values ≤ 0, in
+/// no bin) on a log scale and "grid_step" when each bin holds whole grid values.
+inline nlohmann::ordered_json histogram_json(const output_summary& s) {
+    nlohmann::ordered_json h;
+    h["scale"] = s.histogram_log ? "log" : "linear";
+    h["edges"] = s.histogram_edges;
+    h["counts"] = s.histogram_counts;
+    if (s.histogram_log) h["nonpositive"] = s.histogram_nonpositive;
+    if (s.histogram_grid_step > 0) h["grid_step"] = s.histogram_grid_step;
+    return h;
+}
 }  // namespace detail
 
 /// The result as the JSON document `fabrisk run --json` writes.
@@ -57,7 +68,7 @@ inline nlohmann::ordered_json to_json(const result& r) {
         for (std::size_t i = 0; i < standard_percentiles.size(); ++i)
             q[detail::percentile_key(standard_percentiles[i])] = detail::finite_or_null(s.quantiles[i]);
         o["quantiles"] = q;
-        o["histogram"] = {{"edges", s.histogram_edges}, {"counts", s.histogram_counts}};
+        o["histogram"] = detail::histogram_json(s);
         if (static_cast<output>(k) == output::target_year) o["never"] = r.never_share;
         o["quantile_rank_error_bound"] = s.rank_error;
         outputs[output_names[k]] = o;

@@ -180,8 +180,9 @@ inline std::vector<double> exceedance_grid(double target) {
 inline std::vector<output_config> output_configs(const scenario& s) {
     std::vector<output_config> c(output_count);
     c[static_cast<std::size_t>(output::target_met)].at_most_thresholds = {0.5};
-    auto& years = c[static_cast<std::size_t>(output::target_year)].at_most_thresholds;
-    for (int y = 0; y < s.time.horizon_years; ++y) years.push_back(double(s.time.start_year + y + 1));
+    auto& target_year = c[static_cast<std::size_t>(output::target_year)];
+    for (int y = 0; y < s.time.horizon_years; ++y) target_year.at_most_thresholds.push_back(double(s.time.start_year + y + 1));
+    target_year.grid_step = 1.0 / s.time.steps_per_year;  // the model's time steps
     c[static_cast<std::size_t>(output::installed_flops)].at_least_thresholds = exceedance_grid(s.target_flops);
     return c;
 }
