@@ -240,6 +240,18 @@ TEST(ScenarioJson, UnknownKeysInADistributionAreRejected) {
                     "unknown key");
 }
 
+// Editors associate schemas/scenario.schema.json with a file through a top-level "$schema" key:
+// a string there is ignored, and it is no scenario key anywhere else.
+TEST(ScenarioJson, TopLevelSchemaKeyIsIgnored) {
+    const scenario s = parsed(with("/$schema", "../schemas/scenario.schema.json"));
+    EXPECT_EQ(s.name, "worked-example");
+    EXPECT_REJECTED(with("/$schema", 1), "$schema", "expected a string, got a number");
+    EXPECT_REJECTED(with("/fabs/$schema", "scenario.schema.json"), "fabs.$schema", "unknown key");
+    EXPECT_REJECTED(with("/extra", 1), "extra",
+                    "(expected one of: name, description, time, target, plan, investors, fabs, compute, talent, "
+                    "geopolitics, correlations)");  // not offered as a scenario key
+}
+
 TEST(ScenarioJson, MissingRequiredFieldsAreRejected) {
     EXPECT_REJECTED(without("/name"), "name", "required field is missing");
     EXPECT_REJECTED(without("/compute"), "compute", "required field is missing");

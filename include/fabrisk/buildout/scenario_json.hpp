@@ -48,7 +48,8 @@ std::string read_scenario_file(const std::string& file);
 /// Every key path the parser accepts, in document order, each parent before its children:
 /// `name`, ..., `time`, `time.start_year`, ..., `investors.list`, `investors.list[].name`, ...,
 /// `fabs.groups[].staff_per_fab`, ..., `correlations[].spearman`. `[]` stands for any element of
-/// an array. The keys of distribution objects are not included: see distribution_keys().
+/// an array. The keys of distribution objects are not included: see distribution_keys(). Nor is
+/// a top-level `$schema`, which is no part of a scenario: a string there is ignored.
 const std::vector<std::string>& accepted_keys();
 /// The distribution families a `dist` key may name: fixed, ci90, uniform, normal, ...
 const std::vector<std::string>& distribution_families();
@@ -312,14 +313,16 @@ inline std::vector<const char*> of_family(const std::string& family) {
 }  // namespace keys
 
 /// Rejects keys outside `allowed` (a keys::list), every one of them (one problem each). The path
-/// of each key suggested instead of an unknown one goes into `suggested`, if given.
+/// of each key suggested instead of an unknown one goes into `suggested`, if given. `ignored`, if
+/// given, is a key that is let through without being one of `allowed` (nor offered in messages).
 template <class Names>
-void check_keys(const json& j, const std::string& path, const Names& allowed, std::set<std::string>* suggested = nullptr) {
+void check_keys(const json& j, const std::string& path, const Names& allowed, std::set<std::string>* suggested = nullptr,
+                const char* ignored = nullptr) {
     std::vector<scenario_problem> unknown;
     std::size_t more = 0;  // beyond what a problem_list keeps
     for (auto it = j.begin(); it != j.end(); ++it) {
         const bool known = std::any_of(allowed.begin(), allowed.end(), [&](const char* k) { return it.key() == k; });
-        if (known) continue;
+        if (known || (ignored && it.key() == ignored)) continue;
         if (unknown.size() >= problem_list::max_kept) {
             ++more;
             continue;
@@ -931,9 +934,12 @@ inline scenario parse_scenario(const std::string& text) {
     auto check = [&](auto&& f) { return problems.attempt(f); };
     std::array<bool, scalar_input_count> input_valid{};
     scenario s;
+    // Editors associate a JSON Schema (schemas/scenario.schema.json) with a file through a
+    // top-level "$schema" key: it is allowed there, as a string, and otherwise ignored.
     check([&] {
-        check_keys(root, "", keys::root, &problems.suggested);
+        check_keys(root, "", keys::root, &problems.suggested, "$schema");
     });
+    if (const json* schema = optional(root, "$schema")) check([&] { string_at(*schema, "$schema"); });
     check([&] { s.name = string_at(required(root, "", "name"), "name"); });
     if (const json* d = optional(root, "description")) check([&] { s.description = string_at(*d, "description"); });
     auto random_input = [&](scalar_input which, const json& parent, const char* section_key, const char* key,
