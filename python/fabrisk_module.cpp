@@ -198,7 +198,7 @@ fb::loaded_scenario load(const std::string& text, bool strict, const failure& f)
     auto l = fb::load_scenario(text, strict);
     l.sha256 = fabrisk_cli::sha256_hex(text);
     const py::object warn = py::module_::import("warnings").attr("warn");
-    for (const auto& w : l.warnings) warn(f.label + ": " + w.path + ": " + w.message, py::handle(PyExc_UserWarning), 2);
+    for (const auto& w : l.warnings) warn(f.label + ": " + w.path + ": " + w.message, py::handle(PyExc_UserWarning));  // at the caller's line
     return l;
 }
 

@@ -139,6 +139,7 @@ class Errors(unittest.TestCase):
         self.assertEqual(r, cli_json("run", WORKED, "-n", "2048", "--set", "fabs.build_years=40"))
         self.assertEqual(r["warnings"][0]["path"], "fabs.build_years")
         self.assertEqual([str(w.message).split(": ")[:2] for w in caught], [[WORKED, "fabs.build_years"]])
+        self.assertEqual(caught[0].filename, __file__)  # the warning points at the call
         with self.assertRaisesRegex(fabrisk.ScenarioError, "an error under --strict"):
             fabrisk.run(WORKED, trials=2048, sets=sets, strict=True)
 
