@@ -16,7 +16,9 @@
 #include <CLI/CLI.hpp>
 
 #include "arguments.hpp"
+#include "fabrisk/buildout/commands.hpp"
 #include "fabrisk/buildout/comparison.hpp"
+#include "fabrisk/buildout/loaded_scenario.hpp"
 #include "fabrisk/buildout/sweep_report.hpp"
 #include "fabrisk/buildout/provenance.hpp"
 #include "fabrisk/buildout/selftest.hpp"
@@ -35,24 +37,11 @@ using nlohmann::ordered_json;
 constexpr int exit_ok = 0, exit_failure = 1, exit_bad_input = 2, exit_not_converged = 3;
 constexpr std::uint64_t max_trials_accepted = std::uint64_t{1} << 50;
 
-/// A scenario with what a result records about it.
-struct loaded_scenario {
-    fb::scenario scenario;
-    std::string sha256;
-    ordered_json document;
-    std::vector<fb::scenario_warning> warnings;
-};
-
-/// Parses scenario text, reports its plausibility warnings on stderr, and refuses them under
-/// --strict.
-loaded_scenario load(const std::string& text, bool strict) {
-    loaded_scenario l{fb::parse_scenario(text), fabrisk_cli::sha256_hex(text), ordered_json::parse(text), {}};
-    l.warnings = fb::plausibility_warnings(l.scenario);
-    if (strict && !l.warnings.empty()) {
-        std::vector<fabrisk::scenario_problem> problems;
-        for (const auto& w : l.warnings) problems.push_back({w.path, w.message + " (an error under --strict)"});
-        throw fabrisk::scenario_error(std::move(problems));
-    }
+/// Parses scenario text (loaded_scenario.hpp), reports its plausibility warnings on stderr,
+/// and refuses them under --strict.
+fb::loaded_scenario load(const std::string& text, bool strict) {
+    auto l = fb::load_scenario(text, strict);
+    l.sha256 = fabrisk_cli::sha256_hex(text);
     for (const auto& w : l.warnings) std::cerr << "fabrisk: warning: " << w.path << ": " << w.message << "\n";
     return l;
 }
@@ -63,32 +52,12 @@ std::string scenario_text(const std::string& file) {
     return file.empty() ? std::string(fabrisk::default_scenario_json) : fb::read_scenario_file(file);
 }
 
-/// What the --set overrides changed: each concrete path, with the --set that changed it, so a
-/// scenario error there can name it.
-std::vector<std::pair<std::string, std::string>> overridden;
+/// What the --set overrides changed, so a scenario error there can name the --set.
+fb::override_record overridden;
 
-/// The scenario text with every --set applied in order (json_override.hpp); the text itself
-/// when there are none. A text that is not JSON is returned as it is, for the parser to report.
+/// The scenario text with every --set applied in order.
 std::string with_overrides(const std::string& text, const std::vector<std::string>& sets, const std::string& flag = "--set") {
-    if (sets.empty()) return text;
-    std::vector<fabrisk::json_override> list;
-    for (const auto& set : sets) list.push_back(fabrisk::parse_override(set, flag + " " + set));
-    ordered_json document = ordered_json::parse(text, nullptr, false);
-    if (document.is_discarded()) return text;
-    for (const auto& o : list)
-        for (auto& path : fabrisk::apply_override(document, o)) overridden.emplace_back(std::move(path), o.origin);
-    return document.dump(2) + "\n";
-}
-
-/// " (set by --set …)" when `path` is at or under a path an override changed.
-std::string set_by(const std::string& path) {
-    for (auto it = overridden.rbegin(); it != overridden.rend(); ++it) {
-        const std::string& p = it->first;
-        const bool under = path.compare(0, p.size(), p) == 0 &&
-                           (path.size() == p.size() || path[p.size()] == '.' || path[p.size()] == '[');
-        if (under) return " (set by " + it->second + ")";
-    }
-    return "";
+    return fb::with_overrides(text, fb::parse_overrides(sets, flag), overridden);
 }
 
 /// Reads a result written by `fabrisk run --json` for --rerun.
@@ -306,14 +275,7 @@ int main(int argc, char** argv) {
             const summary_stream summary{json_out && json_out->writes_to_standard_output() ? &std::cerr : &std::cout};
             const auto result = fb::sensitivity(l.scenario, target, options);
             if (json_out) {
-                ordered_json j;
-                j["fabrisk_version"] = fabrisk::version_string;
-                j["simd_target"] = fabrisk::simd_target();
-                j["scenario_sha256"] = l.sha256;
-                const ordered_json body = fb::to_json(result);  // named: it must outlive the loop
-                for (const auto& [key, value] : body.items()) j[key] = value;
-                j["scenario_definition"] = l.document;
-                json_out->write(j.dump(2) + "\n");
+                json_out->write(fb::sensitivity_json(result, l).dump(2) + "\n");
                 json_out->commit();
             }
             summary.print(fb::to_text(result, options.threads));
@@ -335,22 +297,9 @@ int main(int argc, char** argv) {
                 else fixed.push_back(set);
             }
             for (const auto& range : sweep_ranges) axes.push_back(fabrisk::parse_sweep_range(range, "--range " + range));
-            if (axes.empty() || axes.size() > 2)
-                throw fabrisk::usage_error("sweep: give one or two paths to sweep (--set PATH=V1,V2,... or --range PATH=LO:HI:N), got " +
-                                           std::to_string(axes.size()));
-            const std::string base = with_overrides(scenario_text(sweep_file), fixed);
-            const ordered_json base_document = ordered_json::parse(base, nullptr, false);
-            if (base_document.is_discarded()) load(base, sweep_strict);  // reports the syntax error
-            // Every point is checked before any runs, so a bad value fails at once.
-            std::vector<loaded_scenario> points;
-            for (const auto& overrides : fabrisk::sweep_points(axes)) {
-                ordered_json document = base_document;
-                const std::size_t before = overridden.size();
-                for (const auto& o : overrides)
-                    for (auto& path : fabrisk::apply_override(document, o)) overridden.emplace_back(std::move(path), o.origin);
-                points.push_back(load(document.dump(2) + "\n", sweep_strict));
-                overridden.resize(before);
-            }
+            fb::check_sweep_axes(axes, "--set PATH=V1,V2,... or --range PATH=LO:HI:N");
+            const auto points = fb::load_sweep_points(with_overrides(scenario_text(sweep_file), fixed), axes, overridden,
+                                                      [&](const std::string& text) { return load(text, sweep_strict); });
             fabrisk::stop_flag stop;
             fabrisk_cli::handle_interrupts(&stop);
             options.stop = &stop;
@@ -360,16 +309,7 @@ int main(int argc, char** argv) {
             const bool to_stdout =
                 (json_out && json_out->writes_to_standard_output()) || (csv_out && csv_out->writes_to_standard_output());
             const summary_stream summary{sweep_quiet ? nullptr : to_stdout ? &std::cerr : &std::cout};
-            std::vector<fb::result> results;
-            for (const auto& p : points) {
-                if (stop.requested()) break;
-                try {
-                    results.push_back(fb::simulate(p.scenario, options));
-                } catch (const fabrisk::stopped_early&) {
-                    break;
-                }
-                if (!results.back().complete) break;
-            }
+            const auto results = fb::run_sweep(points, options);
             const auto table = fb::sweep_table(axes, results);
             if (json_out) json_out->write(fb::sweep_json(axes, results).dump(2) + "\n");
             if (csv_out) csv_out->write(fb::sweep_csv(axes, results));
@@ -410,17 +350,8 @@ int main(int argc, char** argv) {
                 std::cerr << "fabrisk: stopped before the first trials were complete; nothing written\n";
                 return 128 + (sig ? sig : SIGINT);
             }
-            auto provenance_of = [&](loaded_scenario& l) {
-                fb::provenance p;
-                p.scenario_sha256 = l.sha256;
-                p.scenario = std::move(l.document);
-                p.settings.trials = options.trials;
-                p.settings.seed = options.seed;
-                p.warnings = l.warnings;
-                return p;
-            };
             if (json_out) {
-                json_out->write(fb::to_json(result, provenance_of(la), provenance_of(lb)).dump(2) + "\n");
+                json_out->write(fb::comparison_json(result, la, lb, options).dump(2) + "\n");
                 json_out->commit();
             }
             auto label = [&](const std::string& file, const std::string& name, bool b) {
@@ -498,13 +429,7 @@ int main(int argc, char** argv) {
         options.stop_after = stop_after;
         fb::result result;
         try {
-            if (settings.precision) {
-                fb::precision_options p = *settings.precision;
-                p.pilot_trials = std::min(p.pilot_trials, p.max_trials);
-                result = fb::simulate_to_precision(l.scenario, options, p, on_progress);
-            } else {
-                result = fb::simulate(l.scenario, options, on_progress);
-            }
+            result = fb::simulate_settings(l.scenario, settings, options, on_progress);
         } catch (const fabrisk::stopped_early&) {
             progress.finish();
             const int sig = fabrisk_cli::stop_signal();
@@ -515,39 +440,11 @@ int main(int argc, char** argv) {
         progress.finish();
         if (replaying_incomplete) result.complete = false;
 
-        std::string analytics_text;
-        std::optional<ordered_json> tornado_json, drivers_json;
-        if (settings.drivers_trials && result.complete && !stop.requested()) {
-            fabrisk::run_options bar_options = options;
-            bar_options.trials = *settings.drivers_trials;
-            bar_options.stop_after = 0;
-            fabrisk::run_options driver_options = options;
-            driver_options.trials = result.trials;
-            driver_options.stop_after = 0;
-            // Stopped part-way, they cover fewer trials than asked (perhaps none, which they
-            // may refuse): then they are left out.
-            try {
-                const auto tornado = fb::tornado(l.scenario, bar_options);
-                const auto drivers = fb::drivers(l.scenario, driver_options);
-                if (!stop.requested()) {
-                    tornado_json = fb::to_json(tornado);
-                    drivers_json = fb::to_json(drivers);
-                    analytics_text = fb::to_text(tornado, drivers);
-                }
-            } catch (const std::exception&) {
-                if (!stop.requested()) throw;
-            }
-        }
+        fb::run_analytics analytics;
+        if (settings.drivers_trials && result.complete && !stop.requested())
+            analytics = fb::analyse(l.scenario, options, *settings.drivers_trials, result.trials);
         if (stop.requested()) result.complete = false;
-        auto json = fb::to_json(result, source);
-        if (tornado_json) {
-            // Before the scenario document, which stays last.
-            auto definition = std::move(json["scenario_definition"]);
-            json.erase("scenario_definition");
-            json["tornado"] = std::move(*tornado_json);
-            json["drivers"] = std::move(*drivers_json);
-            json["scenario_definition"] = std::move(definition);
-        }
+        const auto json = fb::run_json(result, source, analytics);
         // Write (and flush) every file before committing any, so a failed write replaces none.
         if (json_out) json_out->write(json.dump(2) + "\n");
         if (csv_out) csv_out->write(fb::to_csv(result));
@@ -555,7 +452,7 @@ int main(int argc, char** argv) {
         for (const bool direct : {false, true})
             for (auto* out : {&json_out, &csv_out})
                 if (*out && (*out)->is_direct() == direct) (*out)->commit();
-        summary.print(fb::to_text(result, options.threads) + analytics_text);
+        summary.print(fb::to_text(result, options.threads) + analytics.text);
         if (const int sig = fabrisk_cli::stop_signal()) {
             std::cerr << "fabrisk: stopped by " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << " after "
                       << fabrisk_cli::grouped(result.trials) << " trials; the outputs say \"complete\": false\n";
@@ -568,14 +465,7 @@ int main(int argc, char** argv) {
         return exit_ok;
     } catch (const fabrisk::scenario_error& e) {
         // One line per problem, each saying what it is.
-        std::istringstream lines(e.what());
-        if (overridden.empty()) {
-            for (std::string line; std::getline(lines, line);) std::cerr << "fabrisk: invalid scenario: " << line << "\n";
-        } else {
-            for (const auto& p : e.problems())
-                std::cerr << "fabrisk: invalid scenario: " << (p.path.empty() ? "" : p.path + ": ") << p.message << set_by(p.path)
-                          << "\n";
-        }
+        for (const auto& line : overridden.problem_lines(e)) std::cerr << "fabrisk: invalid scenario: " << line << "\n";
         return exit_bad_input;
     } catch (const fabrisk::usage_error& e) {
         std::cerr << "fabrisk: " << e.what() << "\n";
