@@ -3,7 +3,7 @@
 # Silent when everything is already there. Usage: scripts/install-deps.sh [extra packages...]
 set -euo pipefail
 packages=(g++ cmake make libeigen3-dev libpcg-cpp-dev libboost1.81-dev nlohmann-json3-dev
-          libhwy-dev libcli11-dev libgtest-dev libbenchmark-dev libssl-dev python3-jsonschema "$@")
+          libhwy-dev libcli11-dev libgtest-dev libbenchmark-dev libssl-dev "$@")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -16,6 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include "arguments.hpp"
+#include "fabrisk/buildout/charts.hpp"
 #include "fabrisk/buildout/commands.hpp"
 #include "fabrisk/buildout/comparison.hpp"
 #include "fabrisk/buildout/loaded_scenario.hpp"
@@ -26,6 +27,7 @@
 #include "fabrisk/selftest.hpp"
 #include "fabrisk_default_scenario.hpp"
 #include "interrupts.hpp"
+#include "plot_directory.hpp"
 #include "progress.hpp"
 #include "sha256.hpp"
 
@@ -97,6 +99,23 @@ CLI::Option* add_set_option(CLI::App* command, std::vector<std::string>& sets) {
         ->allow_extra_args(false);
 }
 
+/// --plot DIR on a command.
+void add_plot_option(CLI::App* command, std::string& dir) {
+    command->add_option("--plot", dir, "Write charts to this directory (made if missing): SVG and PNG drawn by gnuplot, "
+                                       "with their data and gnuplot scripts");
+}
+/// Claims --plot's directory (if given) before the work starts, so a bad path fails at once.
+void claim_plot(std::optional<fabrisk_cli::plot_directory>& plot, const std::string& dir) {
+    if (!dir.empty()) plot.emplace(dir);
+}
+/// Draws the charts, if --plot was given, and says where they are (unless quiet).
+void draw_charts(const std::optional<fabrisk_cli::plot_directory>& plot, const std::vector<fb::chart>& charts, bool quiet) {
+    if (!plot || !plot->draw(charts, std::cerr) || quiet) return;
+    std::cerr << "fabrisk: charts in " << plot->path() << ":";
+    for (const auto& c : charts) std::cerr << " " << c.name << ".svg";
+    std::cerr << " (and .png)\n";
+}
+
 /// Claims the output at `path` (if any) into `f`, so an unwritable path fails before the run.
 void claim_output(std::optional<fabrisk::output_file>& f, const std::string& path) {
     if (!path.empty()) fabrisk_cli::remove_on_interrupt(f.emplace(path).temp_path());
@@ -137,6 +156,8 @@ int main(int argc, char** argv) {
     run->add_option("--json", json_file, "Write the full result as JSON to this file (- for standard output)");
     run->add_option("--csv", csv_file, "Write one row of statistics per output as CSV to this file (- for standard output)");
     run->add_flag("--quiet,-q", quiet, "Print no summary and no progress");
+    std::string run_plot;
+    add_plot_option(run, run_plot);
     run->add_flag("--strict", strict, "Treat the scenario's plausibility warnings as errors");
     std::vector<std::string> run_sets;
     auto* run_set_option = add_set_option(run, run_sets);
@@ -190,6 +211,8 @@ int main(int argc, char** argv) {
     sensitivity->add_flag("--strict", sens_strict, "Treat the scenario's plausibility warnings as errors");
     std::vector<std::string> sens_sets;
     add_set_option(sensitivity, sens_sets);
+    std::string sens_plot;
+    add_plot_option(sensitivity, sens_plot);
 
     // compare
     std::string cmp_a_file, cmp_b_file, cmp_json;
@@ -211,6 +234,8 @@ int main(int argc, char** argv) {
     compare->add_option("--json", cmp_json, "Write {a, b, difference} as JSON to this file (- for standard output)");
     compare->add_flag("--quiet,-q", cmp_quiet, "Print no summary");
     compare->add_flag("--strict", cmp_strict, "Treat the scenarios' plausibility warnings as errors");
+    std::string cmp_plot;
+    add_plot_option(compare, cmp_plot);
 
     // sweep
     std::string sweep_file, sweep_json, sweep_csv;
@@ -234,6 +259,8 @@ int main(int argc, char** argv) {
     sweep->add_option("--csv", sweep_csv, "Write one row per point as CSV to this file (- for standard output)");
     sweep->add_flag("--quiet,-q", sweep_quiet, "Print no table");
     sweep->add_flag("--strict", sweep_strict, "Treat the scenario's plausibility warnings as errors");
+    std::string sweep_plot;
+    add_plot_option(sweep, sweep_plot);
 
     try {
         app.parse(argc, argv);
@@ -272,11 +299,17 @@ int main(int argc, char** argv) {
             fabrisk_cli::handle_interrupts();
             std::optional<fabrisk::output_file> json_out;
             claim_output(json_out, sens_json);
+            std::optional<fabrisk_cli::plot_directory> plot;
+            claim_plot(plot, sens_plot);
             const summary_stream summary{json_out && json_out->writes_to_standard_output() ? &std::cerr : &std::cout};
             const auto result = fb::sensitivity(l.scenario, target, options);
-            if (json_out) {
-                json_out->write(fb::sensitivity_json(result, l).dump(2) + "\n");
-                json_out->commit();
+            if (json_out || plot) {
+                const auto document = fb::sensitivity_json(result, l);
+                if (json_out) {
+                    json_out->write(document.dump(2) + "\n");
+                    json_out->commit();
+                }
+                draw_charts(plot, fb::sensitivity_charts(document), false);
             }
             summary.print(fb::to_text(result, options.threads));
             return exit_ok;
@@ -306,16 +339,20 @@ int main(int argc, char** argv) {
             std::optional<fabrisk::output_file> json_out, csv_out;
             claim_output(json_out, sweep_json);
             claim_output(csv_out, sweep_csv);
+            std::optional<fabrisk_cli::plot_directory> plot;
+            claim_plot(plot, sweep_plot);
             const bool to_stdout =
                 (json_out && json_out->writes_to_standard_output()) || (csv_out && csv_out->writes_to_standard_output());
             const summary_stream summary{sweep_quiet ? nullptr : to_stdout ? &std::cerr : &std::cout};
             const auto results = fb::run_sweep(points, options);
             const auto table = fb::sweep_table(axes, results);
-            if (json_out) json_out->write(fb::sweep_json(axes, results).dump(2) + "\n");
+            const auto document = fb::sweep_json(axes, results);
+            if (json_out) json_out->write(document.dump(2) + "\n");
             if (csv_out) csv_out->write(fb::sweep_csv(axes, results));
             for (const bool direct : {false, true})
                 for (auto* out : {&json_out, &csv_out})
                     if (*out && (*out)->is_direct() == direct) (*out)->commit();
+            if (!results.empty()) draw_charts(plot, fb::sweep_charts(document), sweep_quiet);
             summary.print(table);
             if (const int sig = fabrisk_cli::stop_signal()) {
                 std::cerr << "fabrisk: stopped by " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << " after " << results.size()
@@ -341,6 +378,8 @@ int main(int argc, char** argv) {
             options.stop = &stop;
             std::optional<fabrisk::output_file> json_out;
             claim_output(json_out, cmp_json);
+            std::optional<fabrisk_cli::plot_directory> plot;
+            claim_plot(plot, cmp_plot);
             const summary_stream summary{cmp_quiet ? nullptr : json_out && json_out->writes_to_standard_output() ? &std::cerr : &std::cout};
             fb::comparison result;
             try {
@@ -350,9 +389,13 @@ int main(int argc, char** argv) {
                 std::cerr << "fabrisk: stopped before the first trials were complete; nothing written\n";
                 return 128 + (sig ? sig : SIGINT);
             }
-            if (json_out) {
-                json_out->write(fb::comparison_json(result, la, lb, options).dump(2) + "\n");
-                json_out->commit();
+            if (json_out || plot) {
+                const auto document = fb::comparison_json(result, la, lb, options);
+                if (json_out) {
+                    json_out->write(document.dump(2) + "\n");
+                    json_out->commit();
+                }
+                draw_charts(plot, fb::comparison_charts(document), cmp_quiet);
             }
             auto label = [&](const std::string& file, const std::string& name, bool b) {
                 std::string text = "\"" + name + "\"" + (file.empty() ? "" : file == "-" ? " (standard input)" : " (" + file + ")");
@@ -415,6 +458,8 @@ int main(int argc, char** argv) {
         std::optional<fabrisk::output_file> json_out, csv_out;
         claim_output(json_out, json_file);
         claim_output(csv_out, csv_file);
+        std::optional<fabrisk_cli::plot_directory> plot;
+        claim_plot(plot, run_plot);
         const bool to_stdout =
             (json_out && json_out->writes_to_standard_output()) || (csv_out && csv_out->writes_to_standard_output());
         const summary_stream summary{quiet ? nullptr : to_stdout ? &std::cerr : &std::cout};
@@ -452,6 +497,7 @@ int main(int argc, char** argv) {
         for (const bool direct : {false, true})
             for (auto* out : {&json_out, &csv_out})
                 if (*out && (*out)->is_direct() == direct) (*out)->commit();
+        draw_charts(plot, fb::run_charts(json), quiet);
         summary.print(fb::to_text(result, options.threads) + analytics.text);
         if (const int sig = fabrisk_cli::stop_signal()) {
             std::cerr << "fabrisk: stopped by " << (sig == SIGTERM ? "SIGTERM" : "SIGINT") << " after "

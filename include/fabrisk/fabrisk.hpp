@@ -27,6 +27,7 @@
 
 // The compute build-out model of docs/model.md.
 #include "fabrisk/buildout/analytics.hpp"
+#include "fabrisk/buildout/charts.hpp"
 #include "fabrisk/buildout/comparison.hpp"
 #include "fabrisk/buildout/model.hpp"
 #include "fabrisk/buildout/report.hpp"
