@@ -82,6 +82,13 @@ inline std::string target_line(double target) {
            ", graph 0.97 offset 0.6,0 tc rgb '#c00000' front\n";
 }
 
+/// The axes of an exceedance curve: x log-scaled with the target marked, y a probability.
+inline std::string exceedance_axes(double target) {
+    return log_axis('x') + target_line(target) +
+           "set xlabel 'installed compute x (FLOP/s, log scale)' noenhanced\nset ylabel 'P(installed compute >= x)' noenhanced\n"
+           "set yrange [0:1]\nset ytics 0.1\n";
+}
+
 /// A histogram's bins as (left, right, share of trials, density) rows; the density is the share
 /// per decade on a log scale, per unit otherwise, so bins of different widths compare.
 inline std::string histogram_rows(const nlohmann::ordered_json& histogram, double trials) {
@@ -150,9 +157,7 @@ inline std::vector<chart> run_charts(const nlohmann::ordered_json& result) {
             c.data += number(curve["installed_flops"][i]) + " " + number(curve["probability"][i]) + "\n";
         c.script = detail::script_head(c.name, "Chance of installing at least x by the end of " + std::to_string(deadline) +
                                                    " (" + scenario + ")\n" + detail::deadline_title(result)) +
-                   detail::log_axis('x') + detail::target_line(target) +
-                   "set xlabel 'installed compute x (FLOP/s, log scale)' noenhanced\nset ylabel 'P(installed compute >= x)' noenhanced\n"
-                   "set yrange [0:1]\nset ytics 0.1\n"
+                   detail::exceedance_axes(target) +
                    "plot '" + c.name + ".dat' using 1:2 with linespoints pt 7 ps 0.6 lw 2 lc rgb '#1f4e79' title 'exceedance'\n" +
                    detail::script_tail();
         charts.push_back(std::move(c));
@@ -295,9 +300,7 @@ inline std::vector<chart> comparison_charts(const nlohmann::ordered_json& compar
                       number(eb["probability"][i]) + "\n";
         c.script = detail::script_head(c.name, "Chance of installing at least x by the end of " + std::to_string(deadline) +
                                                    ", A and B\n" + title_p) +
-                   detail::log_axis('x') + detail::target_line(target) +
-                   "set xlabel 'installed compute x (FLOP/s, log scale)' noenhanced\nset ylabel 'P(installed compute >= x)' noenhanced\n"
-                   "set yrange [0:1]\nset ytics 0.1\n"
+                   detail::exceedance_axes(target) +
                    "plot '" + c.name + ".dat' using 1:2 with linespoints pt 7 ps 0.5 lw 2 lc rgb '#1f4e79' title 'A', \\\n"
                    "     '' using 1:3 with linespoints pt 5 ps 0.5 lw 2 lc rgb '#ed7d31' title 'B'\n" +
                    detail::script_tail();
