@@ -160,7 +160,8 @@ int main(int argc, char** argv) {
     bool samples_inputs = false;
     auto* samples_option = run->add_option(
         "--samples", samples_file,
-        "Write every trial's outputs to this file, streamed: NumPy .npy if the name ends so, else CSV (- for standard output)");
+        "Write every trial's outputs to this file, streamed: NumPy .npy or .npz if the name ends so, else CSV (- for "
+        "standard output)");
     run->add_flag("--samples-inputs", samples_inputs, "With --samples: add each trial's drawn scalar inputs")
         ->needs(samples_option);
     run->add_flag("--quiet,-q", quiet, "Print no summary and no progress");

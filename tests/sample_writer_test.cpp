@@ -2,6 +2,7 @@
 // model's own outputs (evaluated here directly from the same streams), the same bytes for any
 // thread count, exact when read back, and exactly the merged trials of a stopped run; attached
 // beside the statistics (sink_pair.hpp) they must leave the result unchanged.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
@@ -119,6 +120,13 @@ double read_f8(const std::string& data, std::size_t at) {
 
 bool same(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
 
+std::vector<std::string> listing_of(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(dir)) names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
 }  // namespace
 
 TEST_F(SampleWriter, CsvRowsAreTheModelsOutputsInTrialOrderExactly) {
@@ -186,6 +194,32 @@ TEST_F(SampleWriter, StoppedRunWritesExactlyTheMergedTrials) {
     EXPECT_EQ(fabrisk_test::read_file(dir / "stopped.npy"), fabrisk_test::read_file(dir / "whole.npy"));
     simulate("stopped.csv", 10 * fabrisk::chunk_trials, 2, false, stop);
     EXPECT_EQ(parse_csv(fabrisk_test::read_file(dir / "stopped.csv")).second.size(), stop);
+}
+
+TEST_F(SampleWriter, NpzHoldsOneNpyPerColumnWithTheSameDoubles) {
+    const std::uint64_t n = 2 * fabrisk::chunk_trials + 7;
+    simulate("s.npz", n, 2, true);
+    simulate("s.npy", n, 1, true);
+    simulate("t.npz", n, 1, true);
+    const std::string zip = fabrisk_test::read_file(dir / "s.npz");
+    EXPECT_EQ(zip, fabrisk_test::read_file(dir / "t.npz"));
+    EXPECT_EQ(listing_of(dir), (std::vector<std::string>{"s.npy", "s.npz", "t.npz"})) << "no column file is left";
+    // Stored members: each column's .npy follows its name in the local header.
+    const auto [dict, records] = split_npy(fabrisk_test::read_file(dir / "s.npy"));
+    const auto columns = fb::sample_columns(seven_trillion(), true);
+    for (std::size_t j = 0; j < columns.size(); ++j) {
+        const std::string name = columns[j] + ".npy";
+        const std::size_t at = zip.find(name + "\x93NUMPY");
+        ASSERT_NE(at, std::string::npos) << name;
+        const auto [member_dict, data] = split_npy(zip.substr(at + name.size(), 128 + n * 8));
+        EXPECT_NE(member_dict.find("{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::to_string(n) + ",), }"),
+                  std::string::npos)
+            << member_dict;
+        bool all_same = true;
+        for (std::uint64_t t = 0; t < n; ++t)
+            all_same &= same(read_f8(data, t * 8), read_f8(records, (t * columns.size() + j) * 8));
+        EXPECT_TRUE(all_same) << name;
+    }
 }
 
 TEST_F(SampleWriter, CsvWritesInfinitiesAndNanAsNumPyReadsThem) {

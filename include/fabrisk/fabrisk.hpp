@@ -21,6 +21,7 @@
 #include "fabrisk/sensitivity.hpp"
 #include "fabrisk/simd_target.hpp"
 #include "fabrisk/sink_pair.hpp"
+#include "fabrisk/stored_zip.hpp"
 #include "fabrisk/statistics.hpp"
 #include "fabrisk/sweep.hpp"
 #include "fabrisk/uniform_columns.hpp"

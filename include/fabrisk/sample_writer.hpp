@@ -18,29 +18,41 @@
 ///   for any count and rewritten by finish() with the rows written, so a run stopped early
 ///   (or run to a precision) still gives a valid file; that needs a regular file, so a
 ///   direct target (a pipe) is refused.
+/// - **`.npz`**: one `.npy` member per column (`np.load(f)["x"]`, a float64 array of shape
+///   (trials,)), stored uncompressed (stored_zip.hpp). Each column streams to its own temporary
+///   file beside the target (removed from the directory at once, so nothing is left behind
+///   whatever happens) and finish() assembles the archive, two passes per column: its CRC-32,
+///   then its bytes. A pipe can take it, since it is written in one pass at the end.
 ///
-/// The format is NumPy's own (numpy.lib.format); no C++ library writes it streamed with a
+/// The formats are NumPy's own (numpy.lib.format); no C++ library writes them streamed with a
 /// count known only at the end, hence the few lines here.
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <Eigen/Core>
+#include <boost/crc.hpp>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "fabrisk/error.hpp"
 #include "fabrisk/output_file.hpp"
+#include "fabrisk/stored_zip.hpp"
 
 namespace fabrisk {
 
-enum class sample_format { csv, npy };
+enum class sample_format { csv, npy, npz };
 
-/// The format a file name asks for: `.npy` (any case), else CSV.
+/// The format a file name asks for: `.npy` or `.npz` (any case), else CSV.
 inline sample_format sample_format_of(const std::string& path) {
     auto ends_with = [&](const char* suffix) {
         const std::size_t n = std::strlen(suffix);
@@ -49,7 +61,7 @@ inline sample_format sample_format_of(const std::string& path) {
             if (std::tolower(static_cast<unsigned char>(path[path.size() - n + i])) != suffix[i]) return false;
         return true;
     };
-    if (ends_with(".npz")) throw usage_error("samples: .npz is not supported yet; use .npy or .csv (" + path + ")");
+    if (ends_with(".npz")) return sample_format::npz;
     return ends_with(".npy") ? sample_format::npy : sample_format::csv;
 }
 
@@ -76,6 +88,12 @@ public:
             throw usage_error("samples: " + out.path() +
                               ": a .npy file must be a regular file (its header is rewritten at the end); use .csv for a "
                               "pipe or standard output");
+        if (format_ == sample_format::npz) open_column_files();
+    }
+    sample_writer(const sample_writer&) = delete;
+    sample_writer& operator=(const sample_writer&) = delete;
+    ~sample_writer() {
+        for (const int fd : column_fds_) ::close(fd);
     }
 
     const std::vector<std::string>& columns() const noexcept { return names_; }
@@ -93,6 +111,13 @@ public:
             char* p = c.bytes.data();
             for (Eigen::Index r = 0; r < block.rows(); ++r)
                 for (Eigen::Index j = 0; j < block.cols(); ++j, p += 8) put_little_endian(block(r, j), p);
+            return c;
+        }
+        if (format_ == sample_format::npz) {  // column after column
+            c.bytes.resize(static_cast<std::size_t>(block.size()) * 8);
+            char* p = c.bytes.data();
+            for (Eigen::Index j = 0; j < block.cols(); ++j)
+                for (Eigen::Index r = 0; r < block.rows(); ++r, p += 8) put_little_endian(block(r, j), p);
             return c;
         }
         c.bytes.reserve(static_cast<std::size_t>(block.size()) * 24);
@@ -123,6 +148,11 @@ public:
                 begin = end;
             }
             out_->append(text);
+        } else if (format_ == sample_format::npz) {
+            const std::size_t column_bytes = static_cast<std::size_t>(c.rows) * 8;
+            for (std::size_t j = 0; j < column_fds_.size(); ++j)
+                write_column(column_fds_[j], c.bytes.data() + j * column_bytes, column_bytes);
+            next_trial_ += c.rows;
         } else {
             out_->append(c.bytes);
             next_trial_ += c.rows;
@@ -135,14 +165,20 @@ public:
     void finish() {
         start();
         if (format_ == sample_format::npy) out_->overwrite(0, npy_header(rows_));
+        if (format_ == sample_format::npz) write_archive();
         out_->finish();
     }
 
-    /// The .npy header for `rows` rows; its length does not depend on `rows`.
+    /// The .npy header for `rows` rows of the structured array; its length does not depend on
+    /// `rows`.
     std::string npy_header(std::uint64_t rows) const {
-        std::string dict = "{'descr': [";
-        for (std::size_t j = 0; j < names_.size(); ++j) dict += (j ? ", ('" : "('") + names_[j] + "', '<f8')";
-        dict += "], 'fortran_order': False, 'shape': (" + std::to_string(rows) + ",), }";
+        std::string descr = "[";
+        for (std::size_t j = 0; j < names_.size(); ++j) descr += (j ? ", ('" : "('") + names_[j] + "', '<f8')";
+        return npy_header(descr + "]", rows);
+    }
+    /// The .npy header of an array of `rows` records of type `descr` (NumPy's dtype.descr).
+    static std::string npy_header(const std::string& descr, std::uint64_t rows) {
+        std::string dict = "{'descr': " + descr + ", 'fortran_order': False, 'shape': (" + std::to_string(rows) + ",), }";
         // Room for the longest count, so the header written first can be rewritten in place.
         const std::size_t room = dict.size() + 20 - std::to_string(rows).size();
         const bool v1 = 10 + room + 1 <= 65535;
@@ -171,8 +207,62 @@ private:
         for (int i = 0; i < 8; ++i) p[i] = static_cast<char>((bits >> (8 * i)) & 0xff);
     }
 
+    /// One unlinked temporary file per column, beside the target (or in the temporary directory
+    /// for a direct target): a killed process leaves none behind.
+    void open_column_files() {
+        const std::string& temp = out_->temp_path();
+        std::string dir;
+        if (!temp.empty()) dir = temp.substr(0, temp.rfind('/') + 1);  // "" for the current directory
+        else if (const char* t = std::getenv("TMPDIR"); t && *t) dir = std::string(t) + "/";
+        else dir = "/tmp/";
+        for (std::size_t j = 0; j < names_.size(); ++j) {
+            std::string path = dir + ".fabrisk-column-XXXXXX";
+            const int fd = ::mkstemp(path.data());
+            if (fd < 0) throw io_error("cannot write a column of " + out_->path() + " in " + (dir.empty() ? std::string(".") : dir) + ": " + std::strerror(errno));
+            ::unlink(path.c_str());
+            column_fds_.push_back(fd);
+        }
+    }
+    void write_column(int fd, const char* p, std::size_t left) const {
+        while (left > 0) {
+            const ssize_t w = ::write(fd, p, left);
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) throw io_error("cannot write a column of " + out_->path() + ": " + std::strerror(errno));
+            p += w;
+            left -= static_cast<std::size_t>(w);
+        }
+    }
+    /// Reads column file `fd` from its start in pieces, handing each to `use`.
+    template <class Use>
+    void read_column(int fd, Use&& use) const {
+        std::vector<char> buffer(1 << 20);
+        for (off_t at = 0;;) {
+            const ssize_t n = ::pread(fd, buffer.data(), buffer.size(), at);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) throw io_error("cannot read back a column of " + out_->path() + ": " + std::strerror(errno));
+            if (n == 0) return;
+            use(buffer.data(), static_cast<std::size_t>(n));
+            at += n;
+        }
+    }
+    /// The .npz: per column its .npy header and values, CRC first, then the bytes.
+    void write_archive() {
+        stored_zip zip(*out_);
+        for (std::size_t j = 0; j < names_.size(); ++j) {
+            const std::string header = npy_header("'<f8'", rows_);
+            boost::crc_32_type crc;
+            crc.process_bytes(header.data(), header.size());
+            read_column(column_fds_[j], [&](const char* p, std::size_t n) { crc.process_bytes(p, n); });
+            zip.add(names_[j] + ".npy", header.size() + rows_ * 8, crc.checksum(), [&] {
+                out_->append(header);
+                read_column(column_fds_[j], [&](const char* p, std::size_t n) { out_->append(p, n); });
+            });
+        }
+        zip.finish();
+    }
+
     void start() {
-        if (started_) return;
+        if (started_ || format_ == sample_format::npz) return;
         started_ = true;
         if (format_ == sample_format::npy) {
             out_->append(npy_header(0));
@@ -188,6 +278,7 @@ private:
     sample_format format_;
     std::uint64_t next_trial_, rows_ = 0;
     bool started_ = false;
+    std::vector<int> column_fds_;  // .npz: each column's temporary file
 };
 
 }  // namespace fabrisk
