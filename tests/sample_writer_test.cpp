@@ -222,6 +222,24 @@ TEST_F(SampleWriter, NpzHoldsOneNpyPerColumnWithTheSameDoubles) {
     }
 }
 
+TEST_F(SampleWriter, RunToAPrecisionWritesEveryTrialOfItsSteps) {
+    // The pilot, then more trials: the samples continue across the steps, in trial order.
+    fabrisk::output_file out((dir / "precise.npy").string());
+    fabrisk::sample_writer samples(out, fb::sample_columns(seven_trillion(), false), fabrisk::sample_format::npy);
+    fabrisk::run_options o;
+    o.seed = 7;
+    o.threads = 2;
+    fabrisk::precision_options p;
+    p.half_width = 0.004;
+    const auto r = fb::simulate_to_precision(seven_trillion(), o, p, {}, &samples);
+    samples.finish();
+    out.commit();
+    ASSERT_GT(r.trials, p.pilot_trials) << "more than one step";
+    EXPECT_EQ(samples.rows(), r.trials);
+    simulate("plain.npy", r.trials, 1);
+    EXPECT_EQ(fabrisk_test::read_file(dir / "precise.npy"), fabrisk_test::read_file(dir / "plain.npy"));
+}
+
 TEST_F(SampleWriter, CsvWritesInfinitiesAndNanAsNumPyReadsThem) {
     char buf[32];
     EXPECT_EQ(std::string(buf, fabrisk::sample_writer::format_number(std::numeric_limits<double>::infinity(), buf)), "inf");
