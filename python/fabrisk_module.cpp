@@ -8,6 +8,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
 #include <mutex>
 #include <optional>
@@ -15,6 +16,8 @@
 #include <thread>
 #include <utility>
 #include <vector>
+
+#include <unistd.h>
 
 #include <pybind11/pybind11.h>
 
@@ -253,9 +256,29 @@ auto without_gil(fabrisk::stop_flag& stop, Work&& work) -> decltype(work()) {
 
 // ---- The commands ------------------------------------------------------------------------
 
+/// A temporary directory for run(samples=True)'s .npy, removed with what it holds.
+class samples_directory {
+public:
+    samples_directory() {
+        const char* tmp = std::getenv("TMPDIR");
+        path_ = std::string(tmp && *tmp ? tmp : "/tmp") + "/fabrisk-samples-XXXXXX";
+        if (::mkdtemp(path_.data()) == nullptr) throw fabrisk::io_error("cannot make a directory for the samples in " + path_);
+    }
+    samples_directory(const samples_directory&) = delete;
+    samples_directory& operator=(const samples_directory&) = delete;
+    ~samples_directory() {
+        ::unlink(file().c_str());
+        ::rmdir(path_.c_str());
+    }
+    std::string file() const { return path_ + "/samples.npy"; }
+
+private:
+    std::string path_;
+};
+
 py::object run(const py::object& scenario, const py::int_& trials, const py::int_& seed, unsigned threads, const py::object& sets,
                bool strict, const py::object& precision, const py::int_& max_trials_to_precision, bool drivers,
-               const py::int_& drivers_trials) {
+               const py::int_& drivers_trials, bool samples) {
     const auto in = scenario_text(scenario);
     failure f{in.label, {}};
     return translating_errors(f, [&]() -> py::object {
@@ -275,13 +298,36 @@ py::object run(const py::object& scenario, const py::int_& trials, const py::int
         const auto l = load(fb::with_overrides(in.text, overrides_of(sets, "sets"), f.record), strict, f);
         fabrisk::stop_flag stop;
         options.stop = &stop;
+        // The samples take the engine's one path (a sample_writer streaming a .npy), then NumPy
+        // loads the file as a user would; each column is copied out so the record array goes.
+        std::optional<samples_directory> samples_dir;
+        std::optional<fabrisk::output_file> samples_file;
+        std::optional<fabrisk::sample_writer> writer;
+        if (samples) {
+            samples_dir.emplace();
+            samples_file.emplace(samples_dir->file());
+            writer.emplace(*samples_file, fb::sample_columns(l.scenario, false), fabrisk::sample_format::npy);
+        }
         auto [result, analytics] = without_gil(stop, [&] {
-            auto r = fb::simulate_settings(l.scenario, settings, options);
+            auto r = fb::simulate_settings(l.scenario, settings, options, {}, writer ? &*writer : nullptr);
+            if (writer) {
+                writer->finish();
+                samples_file->commit();
+            }
             fb::run_analytics a;
             if (settings.drivers_trials && r.complete) a = fb::analyse(l.scenario, options, *settings.drivers_trials, r.trials);
             return std::make_pair(std::move(r), std::move(a));
         });
-        return to_python(fb::run_json(result, fb::provenance_of(l, settings), analytics));
+        py::object out = to_python(fb::run_json(result, fb::provenance_of(l, settings), analytics));
+        if (samples) {
+            const py::module_ numpy = py::module_::import("numpy");
+            py::object records = numpy.attr("load")(samples_dir->file());
+            py::dict columns;
+            for (const auto& name : writer->columns())
+                columns[py::str(name)] = numpy.attr("ascontiguousarray")(records[py::str(name)]);
+            out[py::str("samples")] = columns;
+        }
+        return out;
     });
 }
 
@@ -385,10 +431,11 @@ PYBIND11_MODULE(fabrisk, m) {
     const py::int_ seed{fabrisk::default_seed};
     m.def("run", &run,
           "Runs a scenario (a file path, JSON text or a dict; None for the built-in one) like `fabrisk run --json`: "
-          "`sets` is {path: value} like --set (None removes); threads=0 uses every core. Returns the JSON result as a dict.",
+          "`sets` is {path: value} like --set (None removes); threads=0 uses every core. Returns the JSON result as a dict; "
+          "samples=True adds \"samples\": {output name: numpy array of every trial's value}, like --samples.",
           "scenario"_a = py::none(), py::kw_only(), "trials"_a = py::int_(1000000), "seed"_a = seed, "threads"_a = 0u,
           "sets"_a = py::none(), "strict"_a = false, "precision"_a = py::none(), "max_trials"_a = py::int_(100000000),
-          "drivers"_a = false, "drivers_trials"_a = py::int_(100000));
+          "drivers"_a = false, "drivers_trials"_a = py::int_(100000), "samples"_a = false);
     m.def("sensitivity", &sensitivity, "Sobol indices, like `fabrisk sensitivity --json`.", "scenario"_a = py::none(), py::kw_only(),
           "output"_a = "target_met", "trials"_a = py::int_(10000), "seed"_a = seed, "threads"_a = 0u, "sets"_a = py::none(),
           "strict"_a = false);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <unistd.h>
@@ -155,6 +156,14 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(1u, 1024u));
     run->add_option("--json", json_file, "Write the full result as JSON to this file (- for standard output)");
     run->add_option("--csv", csv_file, "Write one row of statistics per output as CSV to this file (- for standard output)");
+    std::string samples_file;
+    bool samples_inputs = false;
+    auto* samples_option = run->add_option(
+        "--samples", samples_file,
+        "Write every trial's outputs to this file, streamed: NumPy .npy or .npz if the name ends so, else CSV (- for "
+        "standard output)");
+    run->add_flag("--samples-inputs", samples_inputs, "With --samples: add each trial's drawn scalar inputs")
+        ->needs(samples_option);
     run->add_flag("--quiet,-q", quiet, "Print no summary and no progress");
     std::string run_plot;
     add_plot_option(run, run_plot);
@@ -417,6 +426,9 @@ int main(int argc, char** argv) {
         // run
         if (!json_file.empty() && json_file == csv_file)
             throw fabrisk::usage_error("--json and --csv cannot both be " + json_file);
+        for (const auto& [flag, other] : {std::pair{"--json", &json_file}, std::pair{"--csv", &csv_file}})
+            if (!samples_file.empty() && samples_file == *other)
+                throw fabrisk::usage_error(std::string(flag) + " and --samples cannot both be " + samples_file);
         fb::provenance source;
         std::uint64_t stop_after = 0;
         bool replaying_incomplete = false;
@@ -458,10 +470,18 @@ int main(int argc, char** argv) {
         std::optional<fabrisk::output_file> json_out, csv_out;
         claim_output(json_out, json_file);
         claim_output(csv_out, csv_file);
+        std::optional<fabrisk::output_file> samples_out;
+        std::optional<fabrisk::sample_writer> samples;
+        if (!samples_file.empty()) {
+            const auto format = fabrisk::sample_format_of(samples_file);  // a bad name fails before claiming
+            claim_output(samples_out, samples_file);
+            samples.emplace(*samples_out, fb::sample_columns(l.scenario, samples_inputs), format);
+        }
         std::optional<fabrisk_cli::plot_directory> plot;
         claim_plot(plot, run_plot);
-        const bool to_stdout =
-            (json_out && json_out->writes_to_standard_output()) || (csv_out && csv_out->writes_to_standard_output());
+        const bool to_stdout = (json_out && json_out->writes_to_standard_output()) ||
+                               (csv_out && csv_out->writes_to_standard_output()) ||
+                               (samples_out && samples_out->writes_to_standard_output());
         const summary_stream summary{quiet ? nullptr : to_stdout ? &std::cerr : &std::cout};
         fabrisk_cli::progress_display progress(!quiet && ::isatty(STDERR_FILENO));
         const fb::progress_callback on_progress = [&](const fb::run_progress& p) { progress.update(p); };
@@ -474,7 +494,7 @@ int main(int argc, char** argv) {
         options.stop_after = stop_after;
         fb::result result;
         try {
-            result = fb::simulate_settings(l.scenario, settings, options, on_progress);
+            result = fb::simulate_settings(l.scenario, settings, options, on_progress, samples ? &*samples : nullptr);
         } catch (const fabrisk::stopped_early&) {
             progress.finish();
             const int sig = fabrisk_cli::stop_signal();
@@ -493,9 +513,10 @@ int main(int argc, char** argv) {
         // Write (and flush) every file before committing any, so a failed write replaces none.
         if (json_out) json_out->write(json.dump(2) + "\n");
         if (csv_out) csv_out->write(fb::to_csv(result));
+        if (samples) samples->finish();
         // Regular files first (all or nothing), then pipes and the like.
         for (const bool direct : {false, true})
-            for (auto* out : {&json_out, &csv_out})
+            for (auto* out : {&json_out, &csv_out, &samples_out})
                 if (*out && (*out)->is_direct() == direct) (*out)->commit();
         draw_charts(plot, fb::run_charts(json), quiet);
         summary.print(fb::to_text(result, options.threads) + analytics.text);

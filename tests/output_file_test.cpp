@@ -416,6 +416,70 @@ TEST_F(OutputFile, FifoIsWrittenDirectlyAtCommit) {
     EXPECT_EQ(listing(), (std::vector<std::string>{"fifo", "keep.json"}));
 }
 
+TEST_F(OutputFile, StreamedFileAppearsWholeAtCommitAndNotBefore) {
+    const fs::path keep = dir / "keep.json";
+    {
+        fabrisk::output_file f(keep.string());
+        f.append("header ");
+        f.append("rows");
+        f.overwrite(0, "HEADER");  // a header rewritten once the count is known
+        EXPECT_EQ(fabrisk_test::read_file(keep), "precious");
+        f.finish();
+        EXPECT_EQ(fabrisk_test::read_file(keep), "precious");
+        EXPECT_THROW(f.append("more"), fabrisk::usage_error);
+        f.commit();
+    }
+    EXPECT_EQ(fabrisk_test::read_file(keep), "HEADER rows");
+    EXPECT_EQ(listing(), std::vector<std::string>{"keep.json"});
+}
+
+TEST_F(OutputFile, StreamedFileAbandonedBeforeCommitLeavesTheTargetAsItWas) {
+    {
+        fabrisk::output_file f((dir / "keep.json").string());
+        f.append(big_content());
+        EXPECT_THROW(f.overwrite(big_content().size(), "x"), fabrisk::usage_error);  // past the end
+    }
+    {
+        fabrisk::output_file f((dir / "keep.json").string());
+        f.append("part");
+        f.finish();  // written but never committed
+    }
+    EXPECT_EQ(fabrisk_test::read_file(dir / "keep.json"), "precious");
+    EXPECT_EQ(listing(), std::vector<std::string>{"keep.json"});
+}
+
+TEST_F(OutputFile, StreamedFifoReceivesEachPieceAsItIsAppended) {
+    const fs::path fifo = dir / "fifo";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0) << std::strerror(errno);
+    watchdog dog(30);
+    fabrisk::output_file f(fifo.string());
+    std::string first;
+    std::string rest;
+    std::thread reader([&] {
+        const int fd = ::open(fifo.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return;
+        char buf[5];
+        std::size_t got = 0;
+        while (got < sizeof buf) {
+            const ssize_t n = ::read(fd, buf + got, sizeof buf - got);
+            if (n <= 0) break;
+            got += static_cast<std::size_t>(n);
+        }
+        first.assign(buf, got);
+        rest = read_all(fd);
+        ::close(fd);
+    });
+    f.append("first");  // opens the FIFO: waits for the reader
+    EXPECT_THROW(f.overwrite(0, "F"), fabrisk::usage_error);
+    f.append(" second");
+    f.finish();
+    f.commit();
+    reader.join();
+    EXPECT_EQ(first, "first");
+    EXPECT_EQ(rest, " second");
+    EXPECT_EQ(listing(), (std::vector<std::string>{"fifo", "keep.json"}));
+}
+
 TEST_F(OutputFile, RegularFileBehindADescriptorIsWrittenThroughIt) {
     // As `--json /proc/self/fd/N N>>log`: the shell opened the file; the content goes through
     // that descriptor (appending here), the file keeps its inode and nothing is renamed.

@@ -53,12 +53,20 @@
 /// regular files get the all-or-nothing guarantee: a reader that goes away part-way (EPIPE,
 /// reported as io_error; SIGPIPE is held back so it does not kill the process) or a device
 /// that fails may have received part of the content. Nothing is written to any target before
-/// its commit(), that is, before the run is complete.
+/// its commit(), that is, before the run is complete, except a streamed direct target (below).
 ///
 /// An output_file destroyed before commit() (an exception, an early return) removes its
 /// temporary file and leaves the target as it was.
+///
+/// Content too large to hold (per-trial samples) is streamed instead: append() any number of
+/// times, then finish() in place of write(), then commit() as above. A regular target still
+/// appears whole at commit() or not at all, and overwrite() can patch bytes already appended
+/// (a header whose size is known only at the end). A direct target cannot wait for commit()
+/// without holding everything, so it is opened at the first append() and receives each piece
+/// as it comes: a run that fails part-way leaves it with part of the content.
 #include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -120,14 +128,65 @@ public:
             return;
         }
         state_ = state::failed;  // until every byte is on disk
-        if (const int e = write_all(fd_, content)) fail(e);
-        apply_target_permissions();
-        const bool synced = ::fsync(fd_) == 0;
-        const int sync_errno = errno;
-        const bool closed = ::close(fd_) == 0;
-        fd_ = -1;
-        if (!synced || !closed) fail(synced ? errno : sync_errno);
-        state_ = state::written;
+        if (const int e = write_all(fd_, content.data(), content.size())) fail(e);
+        sync_and_close();
+    }
+
+    /// Streams `bytes` to the content (see the file comment): to the temporary file of a
+    /// regular target, straight to a direct one (opened at the first call). Throws io_error if
+    /// writing fails, usage_error after write() or finish().
+    void append(const char* bytes, std::size_t size) {
+        if (state_ != state::open && state_ != state::streaming)
+            throw usage_error("output_file::append: " + path_ + " was already written");
+        const bool first = state_ == state::open;
+        state_ = state::failed;  // until the bytes are written
+        if (kind_ != kind::atomic && first) {
+            if (kind_ == kind::path) fd_ = open_direct();
+            if (descriptor_ == 1) std::fflush(stdout);
+            if (descriptor_ == 2) std::fflush(stderr);
+        }
+        int e;
+        {
+            sigpipe_held_back guard;
+            e = write_all(fd_, bytes, size);
+            if (e == EPIPE) guard.discard();
+        }
+        if (e != 0) fail(e);
+        state_ = state::streaming;
+    }
+    void append(const std::string& bytes) { append(bytes.data(), bytes.size()); }
+
+    /// Rewrites bytes already appended, from `offset` on. Regular targets only (a pipe cannot
+    /// go back); throws usage_error for a direct target or past the end, io_error if it fails.
+    void overwrite(std::uint64_t offset, const std::string& bytes) {
+        if (kind_ != kind::atomic) throw usage_error("output_file::overwrite: " + path_ + " cannot be rewritten in place");
+        if (state_ != state::streaming) throw usage_error("output_file::overwrite: " + path_ + " is not being streamed");
+        struct stat st;
+        if (::fstat(fd_, &st) != 0) fail(errno);
+        if (offset + bytes.size() > static_cast<std::uint64_t>(st.st_size))
+            throw usage_error("output_file::overwrite: " + path_ + ": past the end of what was appended");
+        for (std::size_t done = 0; done < bytes.size();) {
+            const ssize_t w = ::pwrite(fd_, bytes.data() + done, bytes.size() - done, static_cast<off_t>(offset + done));
+            if (w < 0) {
+                if (errno == EINTR) continue;
+                fail(errno);
+            }
+            done += static_cast<std::size_t>(w);
+        }
+    }
+
+    /// Phase 1 of a streamed file, in place of write(): flushes what was appended (nothing
+    /// appended is an empty file). commit() then renames it into place, or closes a direct
+    /// target. Throws io_error if flushing fails, usage_error after write() or finish().
+    void finish() {
+        if (state_ == state::open) append(nullptr, 0);
+        if (state_ != state::streaming) throw usage_error("output_file::finish: " + path_ + " was already written");
+        if (kind_ != kind::atomic) {
+            streamed_ = true;
+            state_ = state::written;
+            return;
+        }
+        sync_and_close();
     }
 
     /// Phase 2. For a regular target: renames the written temporary file over it (the target
@@ -142,7 +201,8 @@ public:
             if (::rename(temp_.c_str(), target_.c_str()) != 0) fail(errno);
         } else {
             state_ = state::failed;  // until every byte is delivered
-            deliver();
+            if (!streamed_) deliver();
+            else close_direct();
         }
         state_ = state::committed;
     }
@@ -155,7 +215,7 @@ public:
 
 private:
     enum class kind { atomic, descriptor, path };
-    enum class state { open, failed, written, committed };
+    enum class state { open, streaming, failed, written, committed };
     static constexpr int max_links = 40;  // as the kernel allows in one path (ELOOP beyond)
 
     /// Decides what kind of target path_ is and claims it (see the constructor).
@@ -293,6 +353,18 @@ private:
         if (::access(target_.c_str(), W_OK) != 0) fail(errno);
     }
 
+    /// The end of phase 1 for a regular target: its permissions, then every byte on disk.
+    void sync_and_close() {
+        state_ = state::failed;
+        apply_target_permissions();
+        const bool synced = ::fsync(fd_) == 0;
+        const int sync_errno = errno;
+        const bool closed = ::close(fd_) == 0;
+        fd_ = -1;
+        if (!synced || !closed) fail(synced ? errno : sync_errno);
+        state_ = state::written;
+    }
+
     /// Commit for a direct target: open it (unless it is a descriptor) and write everything.
     void deliver() {
         if (kind_ == kind::path) fd_ = open_direct();
@@ -302,10 +374,15 @@ private:
         int e;
         {
             sigpipe_held_back guard;
-            e = write_all(fd_, content_);
+            e = write_all(fd_, content_.data(), content_.size());
             if (e == EPIPE) guard.discard();
         }
         if (e != 0) fail(e);
+        close_direct();
+    }
+
+    /// The end of a direct target's commit: on disk if it is a file, then closed.
+    void close_direct() {
         struct stat st;
         if (::fstat(fd_, &st) == 0 && S_ISREG(st.st_mode) && ::fsync(fd_) != 0) fail(errno);
         const int fd = fd_;
@@ -342,9 +419,7 @@ private:
 
     /// Writes all of `content`, through partial writes and interruptions. Returns 0, or the
     /// errno of the write that failed.
-    static int write_all(int fd, const std::string& content) {
-        const char* p = content.data();
-        std::size_t left = content.size();
+    static int write_all(int fd, const char* p, std::size_t left) {
         while (left > 0) {
             const ssize_t w = ::write(fd, p, left);
             if (w < 0) {
@@ -416,6 +491,7 @@ private:
     int fd_ = -1;
     int descriptor_ = -1;  // the descriptor a descriptor path names
     state state_ = state::open;
+    bool streamed_ = false;  // a direct target that append() already wrote
 };
 
 }  // namespace fabrisk

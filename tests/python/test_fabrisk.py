@@ -67,6 +67,21 @@ class Run(unittest.TestCase):
         p = fabrisk.run(WORKED, precision=0.02, max_trials=100_000)
         self.assertEqual(p, cli_json("run", WORKED, "--precision", "0.02", "--max-trials", "100000"))
 
+    def test_samples_are_the_clis_samples_and_leave_the_result_unchanged(self):
+        import numpy as np
+        r = fabrisk.run(trials=20_000, seed=7, threads=2, samples=True)
+        samples = r.pop("samples")
+        self.assertEqual(r, fabrisk.run(trials=20_000, seed=7, threads=1))
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "s.npy")
+            subprocess.run([CLI, "run", "-n", "20000", "-s", "7", "-q", "--samples", path], check=True)
+            cli = np.load(path)
+        self.assertEqual(list(samples), list(cli.dtype.names))
+        for name, column in samples.items():
+            self.assertEqual(column.shape, (20_000,))
+            self.assertTrue(np.array_equal(column, cli[name], equal_nan=True), name)
+        self.assertAlmostEqual(samples["installed_flops"].mean() / r["outputs"]["installed_flops"]["mean"], 1.0, places=12)
+
 
 class OtherCommands(unittest.TestCase):
     def test_sensitivity_is_the_clis(self):

@@ -22,19 +22,21 @@
 #include "fabrisk/buildout/sweep_report.hpp"
 #include "fabrisk/error.hpp"
 #include "fabrisk/runner.hpp"
+#include "fabrisk/sample_writer.hpp"
 #include "fabrisk/simd_target.hpp"
 #include "fabrisk/version.hpp"
 
 namespace fabrisk::buildout {
 
 /// `fabrisk run`'s simulation: to a precision if the settings ask for one, else
-/// `options.trials` trials. Throws stopped_early if stopped before the first trials were done.
+/// `options.trials` trials, each written to `samples` if given. Throws stopped_early if
+/// stopped before the first trials were done.
 inline result simulate_settings(const scenario& s, const run_settings& settings, const run_options& options,
-                                const progress_callback& progress = {}) {
-    if (!settings.precision) return simulate(s, options, progress);
+                                const progress_callback& progress = {}, sample_writer* samples = nullptr) {
+    if (!settings.precision) return simulate(s, options, progress, samples);
     precision_options p = *settings.precision;
     p.pilot_trials = std::min(p.pilot_trials, p.max_trials);
-    return simulate_to_precision(s, options, p, progress);
+    return simulate_to_precision(s, options, p, progress, samples);
 }
 
 /// The tornado and the drivers of a run of `trials` trials, as JSON and as text; left out

@@ -11,6 +11,9 @@
 /// `simulate_to_precision` adds trials until the 95% interval of P(target met) is narrow
 /// enough, by the engine's stopping rule (precision.hpp).
 ///
+/// Both can also write every trial's outputs (and drawn inputs) to a sample_writer, from the
+/// same trials as the result (buildout/samples.hpp names the columns).
+///
 /// Both honour `run_options::stop`: a run asked to stop ends at a chunk boundary and returns
 /// the result of the trials merged so far, with `complete` false. That result is the one a run
 /// of exactly that many trials gives. Progress (trials done, the current P(target met)) can be
@@ -26,9 +29,12 @@
 #include <vector>
 
 #include "fabrisk/buildout/model.hpp"
+#include "fabrisk/buildout/samples.hpp"
 #include "fabrisk/buildout/scenario.hpp"
 #include "fabrisk/precision.hpp"
 #include "fabrisk/runner.hpp"
+#include "fabrisk/sample_writer.hpp"
+#include "fabrisk/sink_pair.hpp"
 #include "fabrisk/special_functions.hpp"
 #include "fabrisk/statistics.hpp"
 
@@ -112,6 +118,15 @@ public:
     /// Ends the run, as a stop would, once `total` trials have run (0: no such end). Replays a
     /// run that was stopped there.
     void stop_after(std::uint64_t total) noexcept { stop_after_ = total; }
+    /// Writes every trial run from now on to `samples` too (nullptr: no longer), from the same
+    /// trials as the statistics. Its columns must be sample_columns(scenario, with_inputs) for
+    /// one choice of with_inputs. The caller finishes the writer after the run.
+    void write_samples(sample_writer* samples) {
+        if (samples && samples->columns() != sample_columns(scenario_, false) &&
+            samples->columns() != sample_columns(scenario_, true))
+            throw usage_error("simulation::write_samples: the writer's columns are not the scenario's sample_columns");
+        samples_ = samples;
+    }
 
     /// Runs the next `trials` trials, or fewer (whole chunks) if stopped; returns how many ran.
     std::uint64_t extend(std::uint64_t trials) {
@@ -127,7 +142,7 @@ public:
             const std::uint64_t before = trials_;
             o.progress = [&, before](std::uint64_t merged) { progress_(run_progress(before + merged, planned_, stats_)); };
         }
-        const std::uint64_t done = run(model_, stats_, o);
+        const std::uint64_t done = run_once(o);
         trials_ += done;
         return done;
     }
@@ -148,6 +163,17 @@ public:
     static std::vector<double> exceedance_grid(double target) { return buildout::exceedance_grid(target); }
 
 private:
+    std::uint64_t run_once(const run_options& o) {
+        if (!samples_) return run(model_, stats_, o);
+        if (samples_->columns().size() == output_count) {
+            sink_pair both(stats_, *samples_);
+            return run(model_, both, o);
+        }
+        // The statistics see the outputs only, the samples the drawn inputs too.
+        sink_pair both(stats_, *samples_, output_count);
+        return run(model_with_inputs{model_}, both, o);
+    }
+
     scenario scenario_;
     model model_;
     std::uint64_t seed_;
@@ -157,6 +183,7 @@ private:
     const stop_flag* stop_ = nullptr;
     progress_callback progress_;
     std::uint64_t planned_ = 0, stop_after_ = 0;
+    sample_writer* samples_ = nullptr;
 };
 
 /// The exceedance curve's thresholds: target·10^(i/n), n points a decade. Whole decades are exact
@@ -210,9 +237,11 @@ inline result summarize(const scenario& s, const output_statistics& stats, std::
 
 /// Runs `options.trials` trials of the scenario. Throws usage_error if trials is 0, and
 /// stopped_early if stopped (options.stop) before the first chunk was merged.
-inline result simulate(const scenario& s, const run_options& options, const progress_callback& progress = {}) {
+inline result simulate(const scenario& s, const run_options& options, const progress_callback& progress = {},
+                       sample_writer* samples = nullptr) {
     if (options.trials == 0) throw usage_error("simulate: the number of trials must be at least 1");
     simulation sim(s, options.seed, options.threads);
+    sim.write_samples(samples);
     sim.stop_when(options.stop);
     sim.stop_after(options.stop_after);
     if (progress) sim.on_progress(progress, options.trials);
@@ -228,11 +257,12 @@ inline result simulate(const scenario& s, const run_options& options, const prog
 /// the trials needed from the current estimate, n ≈ z²·p(1 − p)/E² (plus 5%), rounded up to
 /// whole chunks so the result is that of one run of the final count; deterministic for a seed.
 inline result simulate_to_precision(const scenario& s, const run_options& options, const precision_options& precision,
-                                    const progress_callback& progress = {}) {
+                                    const progress_callback& progress = {}, sample_writer* samples = nullptr) {
     if (!(precision.half_width > 0 && precision.half_width < 1))
         throw usage_error("simulate_to_precision: the half-width must lie in (0, 1), got " + std::to_string(precision.half_width));
     if (precision.max_trials == 0) throw usage_error("simulate_to_precision: max_trials must be at least 1");
     simulation sim(s, options.seed, options.threads);
+    sim.write_samples(samples);
     sim.stop_when(options.stop);
     sim.stop_after(options.stop_after);
     if (progress) sim.on_progress(progress, std::min(precision.max_trials, std::max<std::uint64_t>(precision.pilot_trials, 1)));
