@@ -8,6 +8,8 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <random>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -566,6 +568,80 @@ TEST_F(every_target, PairedCountsAndDifferencesMatchAPlainLoop) {
     // The data hold every case: both finite and different, one side infinite.
     EXPECT_GT(std::count_if(got.begin(), got.end(), [](double d) { return d != 0 && std::isfinite(d); }), 500);
     EXPECT_GT(std::count(got.begin(), got.end(), inf), 300);
+}
+
+// The state as bytes: read back, it summarizes alike, with its pilot open or its bins chosen;
+// states of other trials add up to the state of all of them, in any order.
+TEST(OutputStatistics, StatesSaveLoadAndAddInAnyOrder) {
+    using fabrisk::output_statistics;
+    std::mt19937_64 g(5);
+    std::lognormal_distribution<double> lognormal(0.0, 2.0);
+    auto block = [&](Eigen::Index rows) {
+        Eigen::ArrayXXd b(rows, 2);
+        for (Eigen::Index i = 0; i < rows; ++i) {
+            b(i, 0) = lognormal(g);
+            b(i, 1) = double(g() % 7);
+        }
+        return b;
+    };
+    std::vector<fabrisk::output_config> config(2);
+    config[0].at_least_thresholds = {1.0, 10.0};
+    config[1].at_most_thresholds = {3.0};
+    auto saved = [](const output_statistics& s) {
+        fabrisk::byte_writer w;
+        s.save(w);
+        return w.take();
+    };
+    auto loaded = [](const std::string& bytes) {
+        fabrisk::byte_reader r(bytes, "state");
+        return output_statistics::load(r);
+    };
+    auto summaries_equal = [](const output_statistics& a, const output_statistics& b) {
+        for (std::size_t j = 0; j < 2; ++j) {
+            const auto x = a.summary(j), y = b.summary(j);
+            EXPECT_EQ(x.count, y.count);
+            EXPECT_EQ(x.mean, y.mean);
+            EXPECT_EQ(x.sd, y.sd);
+            EXPECT_EQ(x.min, y.min);
+            EXPECT_EQ(x.max, y.max);
+            EXPECT_EQ(x.quantiles, y.quantiles);
+            EXPECT_EQ(x.histogram_counts, y.histogram_counts);
+            EXPECT_EQ(x.at_most_counts, y.at_most_counts);
+            EXPECT_EQ(x.at_least_counts, y.at_least_counts);
+        }
+    };
+    output_statistics all(2, config, 1000);
+    all.merge(all.summarize(block(600)));
+    // An open pilot, saved and loaded.
+    summaries_equal(loaded(saved(all)), all);
+    EXPECT_EQ(saved(loaded(saved(all))), saved(all));
+    all.merge(all.summarize(block(600)));  // the pilot closes: bins
+    output_statistics first = all, second = all;
+    second.clear_counts();
+    EXPECT_EQ(second.count(), 0u);
+    std::vector<Eigen::ArrayXXd> later;
+    for (int i = 0; i < 6; ++i) later.push_back(block(500 + 37 * i));
+    for (const auto& b : later) all.merge(all.summarize(b));
+    for (int i = 0; i < 6; ++i) (i % 2 ? second : first).merge(first.summarize(later[std::size_t(i)]));
+    // Added either way round, through bytes or not: the state of all the trials.
+    auto one_way = loaded(saved(first));
+    one_way.add(loaded(saved(second)));
+    auto other_way = second;
+    other_way.add(first);
+    summaries_equal(one_way, all);
+    summaries_equal(other_way, all);
+    EXPECT_EQ(saved(one_way), saved(other_way));
+    // Statistics with other thresholds, or values binned otherwise, do not add.
+    output_statistics other(2, {}, 1000);
+    other.merge(other.summarize(block(1200)));
+    EXPECT_THROW(one_way.add(other), fabrisk::usage_error);
+    output_statistics rebinned(2, config, 1000);
+    rebinned.merge(rebinned.summarize(block(1200)));
+    EXPECT_THROW(one_way.add(rebinned), fabrisk::usage_error);
+    // Truncated bytes are refused, not half-read.
+    const auto bytes = saved(all);
+    for (std::size_t keep : {std::size_t{0}, std::size_t{7}, bytes.size() / 2, bytes.size() - 1})
+        EXPECT_THROW(loaded(bytes.substr(0, keep)), fabrisk::state_error) << keep;
 }
 
 }  // namespace statistics_test

@@ -35,6 +35,9 @@
 
 #include <boost/sort/pdqsort/pdqsort.hpp>
 
+#include "fabrisk/error.hpp"
+#include "fabrisk/state_bytes.hpp"
+
 namespace fabrisk {
 
 namespace detail {
@@ -116,6 +119,22 @@ public:
             if (std::isfinite(c)) e.push_back(c + 0.0);
         std::sort(e.begin(), e.end());
         e.erase(std::unique(e.begin(), e.end()), e.end());
+        build(e, small_integers);
+    }
+
+    /// Bins with the given finite edges (ascending, distinct), as edges() and
+    /// direct_small_integers() of other bins give them: a state read back (run_state.hpp).
+    static quantile_bins from_edges(const std::vector<double>& edges, bool small_integers) {
+        quantile_bins b;
+        b.build(edges, small_integers);
+        return b;
+    }
+    /// The finite edges, ascending.
+    std::vector<double> edges() const { return {edges_.begin(), edges_.begin() + static_cast<std::ptrdiff_t>(edge_count_)}; }
+
+private:
+    quantile_bins() = default;
+    void build(const std::vector<double>& e, bool small_integers) {
         edge_count_ = e.size();
         build_table(e);
         if (small_integers) {
@@ -125,6 +144,8 @@ public:
                 small_integer_bin_[v] = static_cast<std::uint32_t>(bin_of(static_cast<double>(v)));
         }
     }
+
+public:
 
     /// Finite edges, ascending; finite bin i is (edge[i − 1], edge[i]], bin edge_count() is above the last.
     std::size_t edge_count() const noexcept { return edge_count_; }
@@ -294,6 +315,75 @@ public:
             mine.max = t[b].max > mine.max ? t[b].max : mine.max;
             count_ += t[b].count;
         }
+    }
+
+    /// Adds the values of another (other trials): both binned with the same edges, or
+    /// either one empty. The result does not depend on the order of adding.
+    void add(const binned_quantiles& o) {
+        check_addable(o);
+        if (o.count_ == 0) return;
+        if (count_ == 0 && !bins_) {
+            bins_ = o.bins_;
+            tally_.assign(bins_->bin_count(), quantile_bin{});
+        }
+        absorb(o.tally_);
+    }
+    /// Throws usage_error unless add(o) can add o's values.
+    void check_addable(const binned_quantiles& o) const {
+        if (o.count_ == 0 || (count_ == 0 && !bins_ && o.bins_)) return;
+        if (!bins_ || !o.bins_ || (bins_ != o.bins_ && bins_->edges() != o.bins_->edges()))
+            throw usage_error("binned_quantiles::add: the two hold values binned differently (an open pilot, or other bins)");
+    }
+    /// Forgets every value, keeping the bins (an open pilot is emptied).
+    void clear_counts() {
+        std::vector<double>().swap(pilot_);
+        for (auto& b : tally_) b = quantile_bin{};
+        count_ = 0;
+    }
+
+    void save(byte_writer& w) const {
+        w.u64(pilot_size_);
+        w.f64s(cutpoints_);
+        w.u64(count_);
+        w.u8(bins_ ? 1 : 0);
+        if (!bins_) {
+            w.f64s(pilot_);
+            return;
+        }
+        w.f64s(bins_->edges());
+        w.u8(bins_->direct_small_integers() ? 1 : 0);
+        for (const auto& b : tally_) {
+            w.u64(b.count);
+            w.f64(b.min);
+            w.f64(b.max);
+        }
+    }
+    void load(byte_reader& r) {
+        pilot_size_ = r.u64();
+        cutpoints_ = r.f64s();
+        count_ = r.u64();
+        bins_.reset();
+        tally_.clear();
+        pilot_.clear();
+        if (r.u8() == 0) {
+            pilot_ = r.f64s();
+            if (pilot_.size() != count_) r.fail("a pilot of " + std::to_string(pilot_.size()) + " values counted as " + std::to_string(count_));
+            return;
+        }
+        const auto edges = r.f64s();
+        for (std::size_t i = 0; i < edges.size(); ++i)
+            if (!std::isfinite(edges[i]) || (i && !(edges[i - 1] < edges[i]))) r.fail("bin edges that are not finite and ascending");
+        const bool small_integers = r.u8() != 0;
+        bins_ = std::make_shared<const quantile_bins>(quantile_bins::from_edges(edges, small_integers));
+        tally_.resize(bins_->bin_count());
+        std::uint64_t total = 0;
+        for (auto& b : tally_) {
+            b.count = r.u64();
+            b.min = r.f64();
+            b.max = r.f64();
+            total += b.count;
+        }
+        if (total != count_) r.fail("bin counts that add up to " + std::to_string(total) + ", not " + std::to_string(count_));
     }
 
     /// Chooses bins from the pilot, bins the pilot and frees it. Idempotent.

@@ -23,6 +23,8 @@
 
 #include "fabrisk/error.hpp"
 #include "fabrisk/binned_quantiles.hpp"
+#include "fabrisk/exact_sum.hpp"
+#include "fabrisk/state_bytes.hpp"
 #include "fabrisk/special_functions.hpp"
 
 namespace fabrisk {
@@ -123,6 +125,11 @@ struct output_config {
     /// The output's values lie on a grid of this step (say a year of 1/m steps); 0 if not, or
     /// if unknown. Only the histogram uses it: integer outputs are found without it.
     double grid_step = 0;
+    friend bool operator==(const output_config& a, const output_config& b) {
+        return a.at_most_thresholds == b.at_most_thresholds && a.at_least_thresholds == b.at_least_thresholds &&
+               a.grid_step == b.grid_step;
+    }
+    friend bool operator!=(const output_config& a, const output_config& b) { return !(a == b); }
 };
 
 /// x ≤ c exactly when at_most(x, y): the threshold moved by the tolerance, for counting by bins.
@@ -149,17 +156,24 @@ paired_changes paired_changes_at_most(const double* a, const double* b, std::siz
 void paired_differences(const double* a, const double* b, std::size_t n, double* out) noexcept;
 
 namespace detail {
-/// An output's moments as chunks are merged: count, finite count, mean and sum of squared
-/// deviations of the finite values, extremes, and whether every finite value is an integer.
+/// An output's moments as chunks are merged: count, finite count, exact sums of the finite
+/// values' chunk means and squares, extremes, and whether every finite value is an integer.
+/// Each chunk's mean and sum of squared deviations (m2) come from the dispatched kernel; the
+/// chunks are combined exactly (exact_sum.hpp): Σ nᵢ·meanᵢ and Σ (m2ᵢ + nᵢ·meanᵢ²). Integer
+/// sums do not depend on order, so chunks and whole states (other threads, ranks, a
+/// checkpoint) fold in any order with the same bits, and the mean and variance are read by
+/// rounding once: mean = Σ nᵢ·meanᵢ / n, m2 = Σ (m2ᵢ + nᵢ·meanᵢ²) − n·mean².
 struct running_moments {
     std::uint64_t count = 0, finite = 0;
-    double mean = 0, m2 = 0;
+    exact_sum sum, squares;
+    /// The sum of chunk means or m2 past the double range (±inf, or NaN if both signs): a sum
+    /// of non-finite values is the same in any order. 0 when there are none.
+    double overflow = 0;
     double min = std::numeric_limits<double>::infinity();
     double max = -std::numeric_limits<double>::infinity();
     bool integral = true;
 
-    /// Folds a chunk's moments in (Chan et al.'s pairwise update). Call in chunk order for
-    /// results that do not depend on scheduling.
+    /// Folds a chunk's moments in, in any order.
     template <class Chunk>
     void fold(const Chunk& c) {
         if (c.count == 0) return;
@@ -168,15 +182,63 @@ struct running_moments {
         count += c.count;
         integral = integral && c.integral;
         if (c.finite) {
-            const double n_a = double(finite), n_b = double(c.finite), n = n_a + n_b;
-            const double delta = c.mean - mean;
-            mean += delta * n_b / n;
-            m2 += c.m2 + delta * delta * n_a * n_b / n;
             finite += c.finite;
+            if (std::isfinite(c.mean) && std::isfinite(c.m2)) {
+                sum.add(c.mean, c.finite, 1);
+                squares.add(c.mean, c.finite, 2);
+                squares.add(c.m2, 1, 1);
+            } else {
+                overflow += std::isfinite(c.mean) ? c.m2 : c.mean;
+            }
         }
     }
+    /// Adds another state's moments (of other trials), in any order.
+    void add(const running_moments& o) {
+        if (o.count == 0) return;
+        count += o.count;
+        finite += o.finite;
+        sum.add(o.sum);
+        squares.add(o.squares);
+        overflow += o.overflow;
+        min = std::min(min, o.min);
+        max = std::max(max, o.max);
+        integral = integral && o.integral;
+    }
+    /// Mean of the finite values (0 if none).
+    double mean() const {
+        if (overflow != 0 || std::isnan(overflow)) return overflow;
+        if (finite == 0) return 0.0;
+        return ratio_to_double(sum.units(), big_integer(finite) << exact_sum::scale_bits);
+    }
     /// Variance of the finite values (divisor n − 1; 0 below two values).
-    double variance() const noexcept { return finite > 1 ? m2 / double(finite - 1) : 0.0; }
+    double variance() const {
+        if (overflow != 0 || std::isnan(overflow)) return std::fabs(overflow);
+        if (finite < 2) return 0.0;
+        const big_integer n = finite;
+        const big_integer m2_units = squares.units() * n * (big_integer(1) << exact_sum::scale_bits) - sum.units() * sum.units();
+        return ratio_to_double(m2_units, n * (n - 1) << (2 * exact_sum::scale_bits));
+    }
+    void save(byte_writer& w) const {
+        w.u64(count);
+        w.u64(finite);
+        w.integer(sum.units());
+        w.integer(squares.units());
+        w.f64(overflow);
+        w.f64(min);
+        w.f64(max);
+        w.u8(integral ? 1 : 0);
+    }
+    void load(byte_reader& r) {
+        count = r.u64();
+        finite = r.u64();
+        sum.set_units(r.integer());
+        squares.set_units(r.integer());
+        overflow = r.f64();
+        min = r.f64();
+        max = r.f64();
+        integral = r.u8() != 0;
+        if (finite > count) r.fail("more finite values than values");
+    }
 };
 }  // namespace detail
 
@@ -294,7 +356,7 @@ public:
         output_summary out;
         out.count = s.count;
         out.non_finite = s.count - s.finite;
-        out.mean = s.mean;
+        out.mean = s.mean();
         out.sd = std::sqrt(s.variance());
         out.min = s.count ? s.min : 0.0;
         out.max = s.count ? s.max : 0.0;
@@ -333,10 +395,69 @@ public:
         }
     }
 
+    /// Adds the statistics of other trials (another rank's, say): with the same outputs and
+    /// configuration, and the same quantile bins once chosen (or either one empty). Every part
+    /// is a sum, a count, a min or a max, so the result does not depend on the order of adding:
+    /// it is what one sink would hold had it seen both sets of trials.
+    void add(const output_statistics& o) {
+        if (o.config_ != config_) throw usage_error("output_statistics::add: statistics of other outputs or thresholds");
+        if (o.count() == 0) return;
+        for (std::size_t j = 0; j < columns_.size(); ++j) columns_[j].quantiles.check_addable(o.columns_[j].quantiles);
+        for (std::size_t j = 0; j < columns_.size(); ++j) {
+            columns_[j].add(o.columns_[j]);
+            columns_[j].quantiles.add(o.columns_[j].quantiles);
+        }
+        republish();
+    }
+    /// Forgets every trial, keeping the configuration and the quantile bins if chosen: a rank
+    /// that computed the pilot to learn the bins, which another rank counts.
+    void clear_counts() {
+        for (auto& s : columns_) {
+            static_cast<detail::running_moments&>(s) = detail::running_moments{};
+            s.quantiles.clear_counts();
+        }
+    }
+
+    /// The whole state as bytes (state_bytes.hpp), read back by load(): configuration, moments,
+    /// the pilot or the bins and their tallies. Call between runs, not during one.
+    void save(byte_writer& w) const {
+        w.u64(columns_.size());
+        for (std::size_t j = 0; j < columns_.size(); ++j) {
+            w.f64s(config_[j].at_most_thresholds);
+            w.f64s(config_[j].at_least_thresholds);
+            w.f64(config_[j].grid_step);
+            columns_[j].save(w);
+            columns_[j].quantiles.save(w);
+        }
+    }
+    static output_statistics load(byte_reader& r) {
+        const std::uint64_t outputs = r.length(8);
+        std::vector<output_config> config(outputs);
+        output_statistics stats(outputs, {});
+        for (std::size_t j = 0; j < outputs; ++j) {
+            config[j].at_most_thresholds = r.f64s();
+            config[j].at_least_thresholds = r.f64s();
+            config[j].grid_step = r.f64();
+            auto& s = stats.columns_[j];
+            s.load(r);
+            s.quantiles.load(r);
+            if (s.quantiles.count() != s.count) r.fail("output " + std::to_string(j) + "'s quantiles count other values than its moments");
+            if (s.count != stats.columns_[0].count) r.fail("outputs with different numbers of values");
+        }
+        bool binned = outputs && stats.columns_[0].quantiles.binned();
+        for (const auto& s : stats.columns_)
+            if (s.quantiles.binned() != binned) r.fail("outputs of which some are binned and some not");
+        stats.config_ = std::move(config);
+        stats.republish();
+        return stats;
+    }
+    /// The configuration the statistics were made with.
+    const std::vector<output_config>& config() const noexcept { return config_; }
+
     /// Mean of output j's finite values over the chunks merged so far. Unlike the threshold
     /// counts, which include workers' partials only once a run ends, it is current during a
     /// run (progress displays use it).
-    double merged_mean(std::size_t j) const { return columns_.at(j).mean; }
+    double merged_mean(std::size_t j) const { return columns_.at(j).mean(); }
     /// Likewise the variance (divisor n − 1; 0 below two values) and the count of finite values.
     double merged_variance(std::size_t j) const { return columns_.at(j).variance(); }
     std::uint64_t merged_finite_count(std::size_t j) const { return columns_.at(j).finite; }

@@ -35,6 +35,7 @@
 #include "fabrisk/runner.hpp"
 #include "fabrisk/sample_writer.hpp"
 #include "fabrisk/sink_pair.hpp"
+#include "fabrisk/state_bytes.hpp"
 #include "fabrisk/special_functions.hpp"
 #include "fabrisk/statistics.hpp"
 
@@ -146,6 +147,48 @@ public:
         trials_ += done;
         return done;
     }
+
+    /// Runs trials [first, first + n) of the run into the statistics, stopping at a chunk
+    /// boundary if `stop` is requested, and returns how many ran. The statistics are a sum once
+    /// their bins are chosen (after the first 67,584 trials; segmented_run.hpp), so ranges may
+    /// then be run in any order, here or in another process, and added up with the same bits.
+    std::uint64_t run_range(std::uint64_t first, std::uint64_t n, const stop_flag* stop = nullptr,
+                            std::function<void(std::uint64_t merged)> merged = {}) {
+        if (samples_) throw usage_error("simulation::run_range: per-trial samples are written by extend() only");
+        run_options o;
+        o.trials = n;
+        o.seed = seed_;
+        o.threads = threads_;
+        o.first_trial = first;
+        o.stop = stop;
+        o.progress = std::move(merged);
+        const std::uint64_t done = run(model_, stats_, o);
+        trials_ += done;
+        return done;
+    }
+    /// The statistics' state as bytes (output_statistics::save).
+    std::string save_state() const {
+        byte_writer w;
+        stats_.save(w);
+        return w.take();
+    }
+    /// Replaces the statistics by a saved state of this scenario's (refused otherwise).
+    void load_state(const std::string& bytes, const std::string& what) {
+        byte_reader r(bytes, what);
+        auto stats = output_statistics::load(r);
+        if (!r.at_end()) r.fail("bytes after the statistics");
+        if (stats.config() != output_configs(scenario_)) r.fail("statistics of another scenario's outputs");
+        trials_ = stats.count();
+        stats_ = std::move(stats);
+    }
+    /// Forgets the trials run, keeping the statistics' bins.
+    void clear_counts() {
+        stats_.clear_counts();
+        trials_ = 0;
+    }
+    const output_statistics& statistics() const noexcept { return stats_; }
+    /// Trials after which the statistics' bins are chosen (a whole number of chunks).
+    static constexpr std::uint64_t pilot_trials = (binned_quantiles::default_pilot / chunk_trials + 1) * chunk_trials;
 
     std::uint64_t trials() const noexcept { return trials_; }
     /// P(target met) so far (cheap: no quantiles).
