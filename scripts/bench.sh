@@ -20,7 +20,7 @@ esac
 
 scripts/install-deps.sh time  # GNU time, for the CLI's peak memory
 cmake --preset release >/dev/null
-cmake --build --preset release -j"$(nproc)" --target throughput_bench growth_bench statistics_bench whatif_bench fabrisk_cli >/dev/null
+cmake --build --preset release -j"$(nproc)" --target throughput_bench growth_bench statistics_bench whatif_bench run_state_bench fabrisk_cli >/dev/null
 
 results=build/bench-results
 mkdir -p "$results"
@@ -65,6 +65,29 @@ awk -F, '$1 == "\"BM_Compare/process_time/real_time\"" && (c == "" || $3 < c) { 
          $1 == "\"BM_TwoRuns/process_time/real_time\"" && (tc == "" || $4 < tc) { tc = $4 }
          END { printf "  compare %.0f ms, the two runs %.0f ms: compare costs %.2f× the two runs\n", c, t, c / t
                printf "  CPU time of both threads: compare %.0f ms, the two runs %.0f ms, %.2f×\n", cc, tc, cc / tc }' "$results/whatif_bench.csv"
+
+echo
+echo "run states: what a rank sends in the final reduction, and one step of its tree (docs/parallel.md)"
+bench run_state_bench
+awk -F, '$1 ~ /^"BM_(SaveState|CombineStates)"$/ && (t[$1] == "" || $3 < t[$1]) { t[$1] = $3; b[$1] = $NF }
+         END { for (k in t) { n = k; gsub(/"/, "", n); printf "  %-18s %7.2f ms  (a state of %d bytes)\n", n, t[k], b[k] } }' \
+  "$results/run_state_bench.csv"
+
+# One rank against two of one thread each, where the CLI was built with MPI (scripts/test.sh
+# builds so) and mpirun is there.
+if command -v mpirun >/dev/null 2>&1 && grep -q '^FABRISK_WITH_MPI:BOOL=ON' build/CMakeCache.txt; then
+  echo
+  echo "MPI: 10^7 trials, ranks of one thread each (wall time)"
+  root=()
+  [ "$(id -u)" -eq 0 ] && root=(--allow-run-as-root)
+  for np in 1 2; do
+    /usr/bin/time -o "$results/mpi-$np.txt" -f "%e" mpirun --quiet --oversubscribe "${root[@]}" -np $np \
+      build/fabrisk run -q --trials 10000000 --threads 1 --json "$results/mpi-$np.json"
+    printf '  %d rank(s): %s s\n' $np "$(cat "$results/mpi-$np.txt")"
+  done
+  cmp -s "$results/mpi-1.json" "$results/mpi-2.json" && echo "  the two JSON files are identical" ||
+    { echo "bench.sh: 1 and 2 ranks wrote different JSON" >&2; exit 1; }
+fi
 
 # The full run on each target (FABRISK_TARGET), 1 and 2 threads, and a -march=native compile of
 # the same source (every inline function compiled for this processor; its kernels are its one

@@ -3,6 +3,8 @@
 // (for selftest: a failed check); 2 a bad scenario or bad arguments; 3 --precision not reached
 // (outputs written); 128 + signal when stopped by SIGINT (130) or SIGTERM (143).
 #include <csignal>
+#include <exception>
+#include <functional>
 #include <cstdint>
 #include <fstream>
 #include <iostream>
@@ -21,6 +23,7 @@
 #include "fabrisk/buildout/commands.hpp"
 #include "fabrisk/buildout/comparison.hpp"
 #include "fabrisk/buildout/loaded_scenario.hpp"
+#include "fabrisk/buildout/segmented_simulation.hpp"
 #include "fabrisk/buildout/sweep_report.hpp"
 #include "fabrisk/buildout/provenance.hpp"
 #include "fabrisk/buildout/selftest.hpp"
@@ -28,6 +31,7 @@
 #include "fabrisk/selftest.hpp"
 #include "fabrisk_default_scenario.hpp"
 #include "interrupts.hpp"
+#include "mpi_communicator.hpp"
 #include "plot_directory.hpp"
 #include "progress.hpp"
 #include "sha256.hpp"
@@ -117,6 +121,44 @@ void draw_charts(const std::optional<fabrisk_cli::plot_directory>& plot, const s
     std::cerr << " (and .png)\n";
 }
 
+/// The exit status main() gives an exception (see the catch clauses at its end).
+int exit_status_of(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const fabrisk::scenario_error&) {
+        return exit_bad_input;
+    } catch (const fabrisk::usage_error&) {
+        return exit_bad_input;
+    } catch (...) {
+        return exit_failure;
+    }
+}
+
+/// Ends a rank other than 0 with rank 0's exit status, rank 0 having said why.
+struct quiet_exit {
+    int status;
+};
+
+/// `read()` on rank 0 (which alone may read standard input), its bytes given to every rank. If
+/// it throws, rank 0 rethrows it (and reports it) and the other ranks end with its exit status.
+std::string read_on_rank_0(fabrisk::communicator& comm, const std::function<std::string()>& read) {
+    if (comm.size() == 1) return read();
+    std::string packet;
+    std::exception_ptr failure;
+    if (comm.rank() == 0) {
+        try {
+            packet = "+" + read();
+        } catch (...) {
+            failure = std::current_exception();
+            packet = std::to_string(exit_status_of(failure));
+        }
+    }
+    comm.broadcast(packet);
+    if (failure) std::rethrow_exception(failure);
+    if (packet.empty() || packet[0] != '+') throw quiet_exit{std::stoi(packet)};
+    return packet.substr(1);
+}
+
 /// Claims the output at `path` (if any) into `f`, so an unwritable path fails before the run.
 void claim_output(std::optional<fabrisk::output_file>& f, const std::string& path) {
     if (!path.empty()) fabrisk_cli::remove_on_interrupt(f.emplace(path).temp_path());
@@ -125,6 +167,11 @@ void claim_output(std::optional<fabrisk::output_file>& f, const std::string& pat
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Under an MPI launcher every rank runs this; rank 0 alone reads standard input, prints and
+    // writes files (the others' standard output and error go to /dev/null).
+    fabrisk_cli::parallel_session session(argc, argv);
+    fabrisk::communicator& comm = session.comm();
+    if (comm.rank() != 0) fabrisk_cli::silence_standard_streams();
     // FABRISK_TARGET restricts the kernels' instruction set (simd_target.hpp) before anything runs.
     try {
         fabrisk::restrict_simd_target_from_environment();
@@ -182,10 +229,24 @@ int main(int argc, char** argv) {
         run->add_flag("--drivers", with_drivers, "Add the tornado (groups held at p10/p90) and the drivers (deciles, Spearman)");
     auto* drivers_trials_option =
         run->add_option("--drivers-trials", drivers_trials_text, "Trials per tornado bar end")->capture_default_str();
+    std::string checkpoint_file, resume_file;
+    double checkpoint_every = 60;
+    auto* checkpoint_option = run->add_option(
+        "--checkpoint", checkpoint_file,
+        "Write the run's state to this file every --checkpoint-every seconds and at the end (atomically), to --resume from");
+    run->add_option("--checkpoint-every", checkpoint_every, "Seconds between checkpoints")
+        ->capture_default_str()
+        ->check(CLI::Range(0.001, 1e9))
+        ->needs(checkpoint_option);
+    auto* resume_option = run->add_option(
+        "--resume", resume_file,
+        "Continue the run saved in this checkpoint (the same scenario, --set, --seed and --trials); refused if it is not");
     run->add_option("--rerun", rerun_file,
                     "Make a JSON result again from its own provenance (scenario, seed, trials, options): byte-identical")
         ->excludes(scenario_arg, trials_option, seed_option, precision_option, max_trials_option, drivers_option,
-                   drivers_trials_option, run_set_option);
+                   drivers_trials_option, run_set_option, checkpoint_option, resume_option);
+    precision_option->excludes(checkpoint_option, resume_option);
+    samples_option->excludes(checkpoint_option, resume_option);
 
     // validate
     std::string validate_file;
@@ -283,6 +344,9 @@ int main(int argc, char** argv) {
     using fabrisk_cli::parse_count;
     const std::uint64_t max_seed = ~std::uint64_t{0};
     try {
+        if (comm.size() > 1 && !*run)
+            throw fabrisk::usage_error("only `fabrisk run` runs over MPI ranks for now; start `fabrisk " +
+                                       app.get_subcommands().front()->get_name() + "` as one process");
         if (*selftest) {
             auto checks = fabrisk::selftest::engine_checks();
             const auto s = fb::parse_scenario(fabrisk::default_scenario_json);
@@ -443,7 +507,7 @@ int main(int argc, char** argv) {
             replaying_incomplete = !request.complete;
             if (replaying_incomplete) stop_after = request.trials_run;
         } else {
-            text = with_overrides(scenario_text(run_file), run_sets);
+            text = with_overrides(read_on_rank_0(comm, [&] { return scenario_text(run_file); }), run_sets);
             source.settings.trials = parse_count(trials_text, "--trials", "the number of trials", 1, max_trials_accepted);
             source.settings.seed = parse_count(seed_text, "--seed", "a seed", 0, max_seed);
             if (*precision_option) {
@@ -466,24 +530,48 @@ int main(int argc, char** argv) {
 
         fabrisk::stop_flag stop;
         fabrisk_cli::handle_interrupts(&stop);
-        // Claim the outputs before running, so an unwritable path fails at once.
+        // A run in segments: over several MPI ranks, or with checkpoints (segmented_simulation.hpp).
+        const bool segmented = comm.size() > 1 || !checkpoint_file.empty() || !resume_file.empty();
+        if (segmented && !samples_file.empty())
+            throw fabrisk::usage_error("--samples cannot be written by a run over several MPI ranks");
+        if (segmented && settings.precision)
+            throw fabrisk::usage_error("--precision is not available over several MPI ranks yet");
+        for (const auto& [flag, other] : {std::pair{"--json", &json_file}, std::pair{"--csv", &csv_file}})
+            if (!checkpoint_file.empty() && checkpoint_file == *other)
+                throw fabrisk::usage_error(std::string(flag) + " and --checkpoint cannot both be " + checkpoint_file);
+        // Claim the outputs before running, so an unwritable path fails at once (rank 0 writes them).
         std::optional<fabrisk::output_file> json_out, csv_out;
-        claim_output(json_out, json_file);
-        claim_output(csv_out, csv_file);
         std::optional<fabrisk::output_file> samples_out;
         std::optional<fabrisk::sample_writer> samples;
-        if (!samples_file.empty()) {
-            const auto format = fabrisk::sample_format_of(samples_file);  // a bad name fails before claiming
-            claim_output(samples_out, samples_file);
-            samples.emplace(*samples_out, fb::sample_columns(l.scenario, samples_inputs), format);
-        }
         std::optional<fabrisk_cli::plot_directory> plot;
-        claim_plot(plot, run_plot);
+        const std::string resumed = resume_file.empty() ? std::string()
+                                                        : read_on_rank_0(comm, [&] { return fabrisk::read_run_state_file(resume_file); });
+        if (!resumed.empty() && !quiet) {
+            try {  // only to say so: every rank checks the checkpoint in the run itself
+                const auto state = fabrisk::decode(resumed, resume_file);
+                std::cerr << "fabrisk: resuming from " << resume_file << ": " << fabrisk_cli::grouped(state.trials_done) << " of "
+                          << fabrisk_cli::grouped(state.identity.planned_trials) << " trials done\n";
+            } catch (const fabrisk::state_error&) {
+            }
+        }
+        if (comm.rank() == 0) {
+            claim_output(json_out, json_file);
+            claim_output(csv_out, csv_file);
+            if (!samples_file.empty()) {
+                const auto format = fabrisk::sample_format_of(samples_file);  // a bad name fails before claiming
+                claim_output(samples_out, samples_file);
+                samples.emplace(*samples_out, fb::sample_columns(l.scenario, samples_inputs), format);
+            }
+            if (!checkpoint_file.empty()) fabrisk::output_file claimed(checkpoint_file);  // writable? (written later)
+            claim_plot(plot, run_plot);
+        }
         const bool to_stdout = (json_out && json_out->writes_to_standard_output()) ||
                                (csv_out && csv_out->writes_to_standard_output()) ||
                                (samples_out && samples_out->writes_to_standard_output());
         const summary_stream summary{quiet ? nullptr : to_stdout ? &std::cerr : &std::cout};
-        fabrisk_cli::progress_display progress(!quiet && ::isatty(STDERR_FILENO));
+        using display = fabrisk_cli::progress_display;
+        display progress(!quiet && (comm.size() > 1 || ::isatty(STDERR_FILENO)),
+                         comm.size() > 1 ? display::style::lines : display::style::redrawn);
         const fb::progress_callback on_progress = [&](const fb::run_progress& p) { progress.update(p); };
 
         fabrisk::run_options options;
@@ -494,7 +582,30 @@ int main(int argc, char** argv) {
         options.stop_after = stop_after;
         fb::result result;
         try {
-            result = fb::simulate_settings(l.scenario, settings, options, on_progress, samples ? &*samples : nullptr);
+            if (segmented) {
+                fb::segmented_settings how;
+                how.identity = {"run", fabrisk::version_string, source.scenario_sha256, settings.seed, settings.trials};
+                how.resume = resumed;
+                how.resume_name = "checkpoint " + resume_file;
+                if (!checkpoint_file.empty() && comm.rank() == 0) {
+                    how.checkpoint_seconds = checkpoint_every;
+                    how.write_checkpoint = [&](const std::string& bytes) {
+                        fabrisk::output_file out(checkpoint_file);
+                        out.write(bytes);
+                        out.commit();
+                    };
+                }
+                if (stop_after) options.trials = std::min(options.trials, stop_after);  // --rerun of a stopped run
+                options.stop_after = 0;
+                const auto r = fb::simulate_segmented(l.scenario, options, comm, how, on_progress);
+                if (!r) {  // a rank other than 0: rank 0 writes everything
+                    const int sig = fabrisk_cli::stop_signal();
+                    return sig ? 128 + sig : exit_ok;
+                }
+                result = *r;
+            } else {
+                result = fb::simulate_settings(l.scenario, settings, options, on_progress, samples ? &*samples : nullptr);
+            }
         } catch (const fabrisk::stopped_early&) {
             progress.finish();
             const int sig = fabrisk_cli::stop_signal();
@@ -530,6 +641,11 @@ int main(int argc, char** argv) {
             return exit_not_converged;
         }
         return exit_ok;
+    } catch (const quiet_exit& e) {
+        return e.status;
+    } catch (const fabrisk::peer_failed& e) {
+        std::cerr << "fabrisk: " << e.what() << " (run it as one process to see why)\n";
+        return exit_failure;
     } catch (const fabrisk::scenario_error& e) {
         // One line per problem, each saying what it is.
         for (const auto& line : overridden.problem_lines(e)) std::cerr << "fabrisk: invalid scenario: " << line << "\n";
