@@ -344,9 +344,9 @@ int main(int argc, char** argv) {
     using fabrisk_cli::parse_count;
     const std::uint64_t max_seed = ~std::uint64_t{0};
     try {
-        if (comm.size() > 1 && !*run)
-            throw fabrisk::usage_error("only `fabrisk run` runs over MPI ranks for now; start `fabrisk " +
-                                       app.get_subcommands().front()->get_name() + "` as one process");
+        if (comm.size() > 1 && (*selftest || *validate))
+            throw fabrisk::usage_error("`fabrisk " + app.get_subcommands().front()->get_name() +
+                                       "` runs as one process, not over MPI ranks");
         if (*selftest) {
             auto checks = fabrisk::selftest::engine_checks();
             const auto s = fb::parse_scenario(fabrisk::default_scenario_json);
@@ -366,16 +366,20 @@ int main(int argc, char** argv) {
             options.base_trials = parse_count(sens_trials_text, "--trials", "the number of base trials", 1, std::uint64_t{1} << 40);
             options.seed = parse_count(sens_seed_text, "--seed", "a seed", 0, max_seed);
             options.threads = fabrisk::resolve_threads(sens_threads);
-            const std::string text = with_overrides(scenario_text(sens_file), sens_sets);
+            options.comm = &comm;
+            const std::string text = with_overrides(read_on_rank_0(comm, [&] { return scenario_text(sens_file); }), sens_sets);
             const auto l = load(text, sens_strict);
             const auto target = fb::sensitivity_output(sens_output);
             fabrisk_cli::handle_interrupts();
             std::optional<fabrisk::output_file> json_out;
-            claim_output(json_out, sens_json);
             std::optional<fabrisk_cli::plot_directory> plot;
-            claim_plot(plot, sens_plot);
+            if (comm.rank() == 0) {  // rank 0 writes every output
+                claim_output(json_out, sens_json);
+                claim_plot(plot, sens_plot);
+            }
             const summary_stream summary{json_out && json_out->writes_to_standard_output() ? &std::cerr : &std::cout};
             const auto result = fb::sensitivity(l.scenario, target, options);
+            if (comm.rank() != 0) return exit_ok;
             if (json_out || plot) {
                 const auto document = fb::sensitivity_json(result, l);
                 if (json_out) {
@@ -404,20 +408,27 @@ int main(int argc, char** argv) {
             }
             for (const auto& range : sweep_ranges) axes.push_back(fabrisk::parse_sweep_range(range, "--range " + range));
             fb::check_sweep_axes(axes, "--set PATH=V1,V2,... or --range PATH=LO:HI:N");
-            const auto points = fb::load_sweep_points(with_overrides(scenario_text(sweep_file), fixed), axes, overridden,
+            const auto points = fb::load_sweep_points(with_overrides(read_on_rank_0(comm, [&] { return scenario_text(sweep_file); }), fixed),
+                                                      axes, overridden,
                                                       [&](const std::string& text) { return load(text, sweep_strict); });
             fabrisk::stop_flag stop;
             fabrisk_cli::handle_interrupts(&stop);
             options.stop = &stop;
             std::optional<fabrisk::output_file> json_out, csv_out;
-            claim_output(json_out, sweep_json);
-            claim_output(csv_out, sweep_csv);
             std::optional<fabrisk_cli::plot_directory> plot;
-            claim_plot(plot, sweep_plot);
+            if (comm.rank() == 0) {  // rank 0 writes every output
+                claim_output(json_out, sweep_json);
+                claim_output(csv_out, sweep_csv);
+                claim_plot(plot, sweep_plot);
+            }
             const bool to_stdout =
                 (json_out && json_out->writes_to_standard_output()) || (csv_out && csv_out->writes_to_standard_output());
             const summary_stream summary{sweep_quiet ? nullptr : to_stdout ? &std::cerr : &std::cout};
-            const auto results = fb::run_sweep(points, options);
+            const auto results = fb::run_sweep(points, options, &comm);
+            if (comm.rank() != 0) {
+                const int sig = fabrisk_cli::stop_signal();
+                return sig ? 128 + sig : exit_ok;
+            }
             const auto table = fb::sweep_table(axes, results);
             const auto document = fb::sweep_json(axes, results);
             if (json_out) json_out->write(document.dump(2) + "\n");
@@ -441,8 +452,8 @@ int main(int argc, char** argv) {
             options.threads = fabrisk::resolve_threads(cmp_threads);
             if (cmp_a_file == "-" && cmp_b_file == "-")
                 throw fabrisk::usage_error("compare: only one scenario can be read from standard input");
-            const std::string a_base = scenario_text(cmp_a_file);
-            const std::string b_base = cmp_b_file.empty() ? a_base : scenario_text(cmp_b_file);
+            const std::string a_base = read_on_rank_0(comm, [&] { return scenario_text(cmp_a_file); });
+            const std::string b_base = cmp_b_file.empty() ? a_base : read_on_rank_0(comm, [&] { return scenario_text(cmp_b_file); });
             const std::string a_text = with_overrides(a_base, cmp_sets);
             const std::string b_text = with_overrides(with_overrides(b_base, cmp_sets), cmp_sets_b, "--set-b");
             auto la = load(a_text, cmp_strict), lb = load(b_text, cmp_strict);
@@ -450,13 +461,19 @@ int main(int argc, char** argv) {
             fabrisk_cli::handle_interrupts(&stop);
             options.stop = &stop;
             std::optional<fabrisk::output_file> json_out;
-            claim_output(json_out, cmp_json);
             std::optional<fabrisk_cli::plot_directory> plot;
-            claim_plot(plot, cmp_plot);
+            if (comm.rank() == 0) {  // rank 0 writes every output
+                claim_output(json_out, cmp_json);
+                claim_plot(plot, cmp_plot);
+            }
             const summary_stream summary{cmp_quiet ? nullptr : json_out && json_out->writes_to_standard_output() ? &std::cerr : &std::cout};
             fb::comparison result;
             try {
-                result = fb::compare(la.scenario, lb.scenario, options);
+                result = fb::compare(la.scenario, lb.scenario, options, &comm);
+                if (comm.rank() != 0) {
+                    const int sig = fabrisk_cli::stop_signal();
+                    return sig ? 128 + sig : exit_ok;
+                }
             } catch (const fabrisk::stopped_early&) {
                 const int sig = fabrisk_cli::stop_signal();
                 std::cerr << "fabrisk: stopped before the first trials were complete; nothing written\n";

@@ -1,5 +1,5 @@
-// `mpirun -np R fabrisk run` (built with FABRISK_WITH_MPI): the JSON of one process, byte for
-// byte, for R = 1, 2, 3 and any threads per rank; resumable from a checkpoint of another rank
+// `mpirun -np R fabrisk run`, `sensitivity`, `compare` and `sweep` (built with FABRISK_WITH_MPI): the JSON of
+// one process, byte for byte, for R = 1, 2, 3 and any threads per rank; resumable from a checkpoint of another rank
 // count; stopped by a signal to mpirun as one process is; one message for a bad input.
 #include <chrono>
 #include <csignal>
@@ -51,6 +51,26 @@ TEST_P(CliMpi, RanksWriteTheBytesOfOneProcess) {
     }
 }
 
+TEST_P(CliMpi, SensitivityCompareAndSweepWriteTheBytesOfOneProcess) {
+    const int ranks = GetParam();
+    const std::string compare = "compare -q --set-b 'investors.list[name=SoftBank]=null' --trials 150001 --seed 4";
+    ASSERT_EQ(fabrisk(compare + " --json one.json").status, 0);
+    const outcome c = mpirun(ranks, compare + " --threads 1 --json many.json");
+    ASSERT_EQ(c.status, 0) << c.err;
+    EXPECT_EQ(read("many.json"), read("one.json")) << "compare over " << ranks << " ranks";
+    const std::string sweep = "sweep -q --range target.installed_flops=1e24:4e24:3 --trials 100000 --seed 4";
+    ASSERT_EQ(fabrisk(sweep + " --json one.json --csv one.csv").status, 0);
+    const outcome w = mpirun(ranks, sweep + " --threads 1 --json many.json --csv many.csv");
+    ASSERT_EQ(w.status, 0) << w.err;
+    EXPECT_EQ(read("many.json"), read("one.json")) << "sweep over " << ranks << " ranks";
+    EXPECT_EQ(read("many.csv"), read("one.csv"));
+    const std::string sensitivity = "sensitivity --trials 5001 --seed 4";  // rows not a whole number of chunks
+    ASSERT_EQ(fabrisk(sensitivity + " --json one.json").status, 0);
+    const outcome i = mpirun(ranks, sensitivity + " --threads 1 --json many.json");
+    ASSERT_EQ(i.status, 0) << i.err;
+    EXPECT_EQ(read("many.json"), read("one.json")) << "sensitivity over " << ranks << " ranks";
+}
+
 TEST_P(CliMpi, ResumesACheckpointWithAnotherRankCount) {
     const int ranks = GetParam();
     // A checkpoint of one process stopped part-way (SIGTERM), resumed over R ranks.
@@ -80,9 +100,9 @@ TEST_P(CliMpi, ABadInputEndsEveryRankWithOneMessage) {
     EXPECT_EQ(count_occurrences(bad_set.err, "fabrisk: "), 1) << bad_set.err;
     EXPECT_FALSE(fs::exists(dir / "out.json"));
     if (ranks > 1) {
-        const outcome other = mpirun(ranks, "sensitivity --trials 1000");
+        const outcome other = mpirun(ranks, "selftest");
         EXPECT_NE(other.status, 0);
-        EXPECT_NE(other.err.find("only `fabrisk run` runs over MPI ranks"), std::string::npos) << other.err;
+        EXPECT_NE(other.err.find("`fabrisk selftest` runs as one process, not over MPI ranks"), std::string::npos) << other.err;
     }
 }
 

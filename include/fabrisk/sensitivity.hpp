@@ -52,7 +52,10 @@
 #include "fabrisk/input_group.hpp"
 #include "fabrisk/model_concept.hpp"
 #include "fabrisk/random_stream.hpp"
+#include "fabrisk/communicator.hpp"
 #include "fabrisk/runner.hpp"
+#include "fabrisk/segmented_run.hpp"
+#include "fabrisk/state_bytes.hpp"
 
 namespace fabrisk {
 
@@ -67,6 +70,10 @@ struct sobol_options {
     unsigned bootstrap_resamples = 500;
     std::uint64_t bootstrap_seed = sobol_bootstrap_seed;
     double confidence = 0.95;         ///< of the percentile intervals
+    /// Ranks to split the model runs over (null or one rank: this process alone). Each runs an
+    /// even share of the base rows; rank 0 gathers them, computes the indices and the
+    /// bootstrap and returns them, the others an empty result. The same bits for any ranks.
+    communicator* comm = nullptr;
 };
 
 /// An index, its bootstrap percentile interval [lo, hi], and the bootstrap standard error.
@@ -238,12 +245,44 @@ sobol_result sobol_indices(const Model& model, const Groups& groups, const sobol
     // The model runs: row j holds f(A_j), f(B_j), f(A_B^1)_j, ..., f(A_B^k)_j.
     const detail::pick_freeze_model<Model> design(model, dims, options.output);
     detail::keep_all_sink sink;
-    sink.all.resize(rows, static_cast<Eigen::Index>(k + 2));
+    const auto columns = static_cast<Eigen::Index>(k + 2);
     run_options run;
-    run.trials = n;
     run.seed = options.seed;
     run.threads = options.threads;
-    fabrisk::run(design, sink, run);
+    if (options.comm && options.comm->size() > 1) {
+        // Each rank its share of the rows, in whole chunks; rank 0 gathers every row (the
+        // bootstrap resamples them all), each block as (first row, rows, values).
+        communicator& comm = *options.comm;
+        const std::uint64_t chunks = (n + chunk_trials - 1) / chunk_trials;
+        const auto mine = segment_slice(0, chunks, static_cast<std::uint64_t>(comm.rank()), static_cast<std::uint64_t>(comm.size()), n);
+        sink.all.resize(static_cast<Eigen::Index>(mine.last - mine.first), columns);
+        run.first_trial = mine.first;
+        run.trials = mine.last - mine.first;
+        if (run.trials) fabrisk::run(design, sink, run);
+        byte_writer block;
+        block.u64(mine.first);
+        block.u64(run.trials);
+        for (Eigen::Index j = 0; j < sink.all.rows(); ++j)
+            for (Eigen::Index c = 0; c < columns; ++c) block.f64(sink.all(j, c));
+        const std::string gathered =
+            comm.reduce(block.take(), [](const std::string& a, const std::string& b) { return a + b; });
+        if (comm.rank() != 0) return {};
+        sink.all.resize(rows, columns);
+        byte_reader r(gathered, "the ranks' model runs");
+        std::uint64_t received = 0;
+        while (!r.at_end()) {
+            const std::uint64_t first = r.u64(), count = r.u64();
+            if (first + count > n) r.fail("rows past the base trials");
+            for (std::uint64_t j = first; j < first + count; ++j)
+                for (Eigen::Index c = 0; c < columns; ++c) sink.all(static_cast<Eigen::Index>(j), c) = r.f64();
+            received += count;
+        }
+        if (received != n) r.fail(std::to_string(received) + " rows gathered, not " + std::to_string(n));
+    } else {
+        sink.all.resize(rows, columns);
+        run.trials = n;
+        fabrisk::run(design, sink, run);
+    }
     const Eigen::ArrayXXd& f = sink.all;
     for (Eigen::Index c = 0; c < f.cols(); ++c)
         for (Eigen::Index j = 0; j < rows; ++j)

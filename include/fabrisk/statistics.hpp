@@ -640,6 +640,24 @@ public:
     /// Count, non_finite, mean, sd, min and max of output j (the rest of the summary is empty).
     output_summary summary(std::size_t j) const { return output_statistics::moment_summary(columns_.at(j)); }
 
+    /// Adds the moments of other trials, in any order (see output_statistics::add).
+    void add(const moment_statistics& o) {
+        if (o.columns_.size() != columns_.size()) throw usage_error("moment_statistics::add: another number of outputs");
+        for (std::size_t j = 0; j < columns_.size(); ++j) columns_[j].add(o.columns_[j]);
+    }
+    void clear_counts() {
+        for (auto& c : columns_) c = detail::running_moments{};
+    }
+    void save(byte_writer& w) const {
+        w.u64(columns_.size());
+        for (const auto& c : columns_) c.save(w);
+    }
+    static moment_statistics load(byte_reader& r) {
+        moment_statistics m(r.length(8));
+        for (auto& c : m.columns_) c.load(r);
+        return m;
+    }
+
 private:
     std::vector<detail::running_moments> columns_;
 };

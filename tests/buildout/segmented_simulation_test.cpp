@@ -1,5 +1,6 @@
 // A run split over ranks, in segments, stopped or resumed from a checkpoint gives the bits of
-// one uninterrupted simulate(): any rank count, any thread count, any checkpoint.
+// one uninterrupted simulate(): any rank count, any thread count, any checkpoint. So do a
+// comparison and Sobol indices split over ranks.
 #include <atomic>
 #include <cstdint>
 #include <optional>
@@ -8,9 +9,11 @@
 
 #include <gtest/gtest.h>
 
+#include "fabrisk/buildout/comparison.hpp"
 #include "fabrisk/buildout/report.hpp"
 #include "fabrisk/buildout/scenario_json.hpp"
 #include "fabrisk/buildout/segmented_simulation.hpp"
+#include "fabrisk/buildout/sensitivity.hpp"
 #include "fabrisk/buildout/simulation.hpp"
 #include "thread_ranks.hpp"
 
@@ -102,6 +105,42 @@ TEST(SegmentedSimulation, RefusesACheckpointOfAnotherRun) {
     auto damaged = settings(100'000);
     damaged.resume = fabrisk::encode(run_state);
     EXPECT_THROW(fb::simulate_segmented(default_scenario(), options(100'000, 1), single, damaged), fabrisk::state_error);
+}
+
+TEST(SegmentedSimulation, AComparisonOverRanksIsTheComparisonOfOneProcess) {
+    fb::scenario b = default_scenario();
+    b.target_flops *= 2;
+    const auto options_c = options(200'001, 2);
+    const std::string one = fb::to_json(fb::compare(default_scenario(), b, options_c), {}, {}).dump();
+    fabrisk_test::thread_ranks all(3);
+    std::string on_rank_0;
+    all.run([&](fabrisk::communicator& comm) {
+        auto o = options_c;
+        o.threads = 1;
+        const auto c = fb::compare(default_scenario(), b, o, &comm);
+        if (comm.rank() == 0) on_rank_0 = fb::to_json(c, {}, {}).dump();
+    });
+    EXPECT_EQ(on_rank_0, one);
+}
+
+TEST(SegmentedSimulation, SobolIndicesOverRanksAreThoseOfOneProcess) {
+    fabrisk::sobol_options o;
+    o.base_trials = 5001;  // not a whole number of chunks
+    o.seed = 3;
+    o.threads = 2;
+    o.bootstrap_resamples = 50;
+    const auto target = fb::output::installed_flops;
+    const std::string one = fb::to_json(fb::sensitivity(default_scenario(), target, o)).dump();
+    fabrisk_test::thread_ranks all(3);
+    std::string on_rank_0;
+    all.run([&](fabrisk::communicator& comm) {
+        auto mine = o;
+        mine.threads = 1;
+        mine.comm = &comm;
+        const auto r = fb::sensitivity(default_scenario(), target, mine);
+        if (comm.rank() == 0) on_rank_0 = fb::to_json(r).dump();
+    });
+    EXPECT_EQ(on_rank_0, one);
 }
 
 TEST(SegmentedSimulation, AStopEndsWithTheResultOfThatManyTrials) {

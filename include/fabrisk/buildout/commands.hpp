@@ -17,9 +17,11 @@
 #include "fabrisk/buildout/comparison.hpp"
 #include "fabrisk/buildout/loaded_scenario.hpp"
 #include "fabrisk/buildout/provenance.hpp"
+#include "fabrisk/buildout/segmented_simulation.hpp"
 #include "fabrisk/buildout/sensitivity.hpp"
 #include "fabrisk/buildout/simulation.hpp"
 #include "fabrisk/buildout/sweep_report.hpp"
+#include "fabrisk/communicator.hpp"
 #include "fabrisk/error.hpp"
 #include "fabrisk/runner.hpp"
 #include "fabrisk/sample_writer.hpp"
@@ -107,9 +109,24 @@ inline nlohmann::ordered_json comparison_json(const comparison& c, const loaded_
 }
 
 /// `fabrisk sweep`: every point run on the same trials and seed, in order, until one is
-/// stopped (options.stop); the results of the points run, the last perhaps incomplete.
-inline std::vector<result> run_sweep(const std::vector<loaded_scenario>& points, const run_options& options) {
+/// stopped (options.stop); the results of the points run, the last perhaps incomplete. Over
+/// several ranks of `comm`, each point is a run split over them (segmented_simulation.hpp),
+/// with the same results, on rank 0 (the others get none).
+inline std::vector<result> run_sweep(const std::vector<loaded_scenario>& points, const run_options& options,
+                                     communicator* comm = nullptr) {
     std::vector<result> results;
+    if (comm && comm->size() > 1) {
+        for (const auto& p : points) {
+            segmented_settings how;
+            how.identity = {"sweep", version_string, p.sha256, options.seed, options.trials};
+            auto r = simulate_segmented(p.scenario, options, *comm, how);
+            std::vector<std::uint64_t> stopped{r && !r->complete ? 1u : 0u};  // rank 0 knows
+            comm->maximum(stopped);
+            if (r) results.push_back(std::move(*r));
+            if (stopped[0]) break;
+        }
+        return results;
+    }
     for (const auto& p : points) {
         if (options.stop && options.stop->requested()) break;
         try {

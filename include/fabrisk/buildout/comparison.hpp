@@ -16,6 +16,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <sstream>
 #include <string>
@@ -29,7 +30,10 @@
 #include "fabrisk/buildout/report.hpp"
 #include "fabrisk/buildout/scenario.hpp"
 #include "fabrisk/buildout/simulation.hpp"
+#include "fabrisk/communicator.hpp"
 #include "fabrisk/runner.hpp"
+#include "fabrisk/segmented_run.hpp"
+#include "fabrisk/state_bytes.hpp"
 #include "fabrisk/statistics.hpp"
 #include "fabrisk/uniform_columns.hpp"
 
@@ -121,7 +125,37 @@ public:
     const output_statistics& sides() const noexcept { return sides_; }
     const moment_statistics& differences() const noexcept { return differences_; }
 
+    /// The state of other trials added, in any order (segmented_run.hpp); counts forgotten,
+    /// bins kept; the state as bytes and back.
+    void add(const paired_sink& o) {
+        if (o.years_ != years_) throw usage_error("paired_sink::add: a comparison of other years");
+        sides_.add(o.sides_);
+        differences_.add(o.differences_);
+    }
+    void clear_counts() {
+        sides_.clear_counts();
+        differences_.clear_counts();
+    }
+    void save(byte_writer& w) const {
+        w.u64(years_.size());
+        for (int y : years_) w.u64(static_cast<std::uint64_t>(static_cast<std::int64_t>(y)));
+        sides_.save(w);
+        differences_.save(w);
+    }
+    static paired_sink load(byte_reader& r) {
+        std::vector<int> years(r.length(8));
+        for (int& y : years) y = static_cast<int>(static_cast<std::int64_t>(r.u64()));
+        auto sides = output_statistics::load(r);
+        auto differences = moment_statistics::load(r);
+        if (sides.outputs() != 2 * output_count || differences.outputs() != 1 + years.size() + output_count)
+            r.fail("not the state of a comparison");
+        return paired_sink(std::move(sides), std::move(years), std::move(differences));
+    }
+
 private:
+    paired_sink(output_statistics sides, std::vector<int> years, moment_statistics differences)
+        : sides_(std::move(sides)), years_(std::move(years)), differences_(std::move(differences)) {}
+
     moment_statistics::chunk differences(const Eigen::Ref<const Eigen::ArrayXXd>& block, std::vector<double>& d) const {
         const auto k = static_cast<Eigen::Index>(output_count);
         if (block.cols() != 2 * k)
@@ -190,7 +224,10 @@ inline paired_difference paired(const moment_statistics& stats, std::size_t j, d
 /// Runs A and B on the same `options.trials` trials (seed, threads and stop as in simulate) and
 /// returns both results and their paired differences. Throws usage_error if trials is 0, and
 /// stopped_early if stopped before the first chunk was merged.
-inline comparison compare(const scenario& a, const scenario& b, const run_options& options) {
+///
+/// Over several ranks of `comm` the trials are split over them (segmented_run.hpp), with the
+/// same result, on rank 0; the other ranks return an empty comparison.
+inline comparison compare(const scenario& a, const scenario& b, const run_options& options, communicator* comm = nullptr) {
     if (options.trials == 0) throw usage_error("compare: the number of trials must be at least 1");
     const model ma(a), mb(b);
     std::vector<int> years;  // calendar years whose end both horizons reach
@@ -200,7 +237,44 @@ inline comparison compare(const scenario& a, const scenario& b, const run_option
     std::vector<output_config> config = output_configs(a);
     for (auto& c : output_configs(b)) config.push_back(std::move(c));
     detail::paired_sink sink(std::move(config), years);
-    const std::uint64_t done = run(pair, sink, options);
+    std::uint64_t done = 0;
+    if (comm && comm->size() > 1) {
+        auto bytes_of = [](const detail::paired_sink& s) {
+            byte_writer w;
+            s.save(w);
+            return w.take();
+        };
+        auto from = [](const std::string& bytes) {
+            byte_reader r(bytes, "a rank's comparison");
+            return detail::paired_sink::load(r);
+        };
+        segmented_run_state st;
+        st.run = [&](std::uint64_t first, std::uint64_t n, const stop_flag* stop, const std::function<void(std::uint64_t)>&) {
+            run_options o = options;
+            o.first_trial = first;
+            o.trials = n;
+            o.stop = stop;
+            o.stop_after = 0;
+            return run(pair, sink, o);
+        };
+        st.save = [&] { return bytes_of(sink); };
+        st.combine = [&](const std::string& x, const std::string& y) {
+            auto s = from(x);
+            s.add(from(y));
+            return bytes_of(s);
+        };
+        st.clear_counts = [&] { sink.clear_counts(); };
+        segmented_run_options o;
+        o.planned_trials = options.trials;
+        o.shared_trials = simulation::pilot_trials;
+        o.stop = options.stop;
+        const auto r = segmented_run(*comm, st, o);
+        if (comm->rank() != 0) return {};
+        sink = from(r.combined);
+        done = r.done;
+    } else {
+        done = run(pair, sink, options);
+    }
     if (done == 0) throw stopped_early("compare: stopped before any trial was complete");
 
     comparison c;
