@@ -133,12 +133,7 @@ public:
     std::uint64_t extend(std::uint64_t trials) {
         if (stop_after_) trials = std::min(trials, stop_after_ - std::min(stop_after_, trials_));
         if (trials == 0) return 0;
-        run_options o;
-        o.trials = trials;
-        o.seed = seed_;
-        o.threads = threads_;
-        o.first_trial = trials_;
-        o.stop = stop_;
+        run_options o = options_for(trials_, trials, stop_);
         if (progress_) {
             const std::uint64_t before = trials_;
             o.progress = [&, before](std::uint64_t merged) { progress_(run_progress(before + merged, planned_, stats_)); };
@@ -155,12 +150,7 @@ public:
     std::uint64_t run_range(std::uint64_t first, std::uint64_t n, const stop_flag* stop = nullptr,
                             std::function<void(std::uint64_t merged)> merged = {}) {
         if (samples_) throw usage_error("simulation::run_range: per-trial samples are written by extend() only");
-        run_options o;
-        o.trials = n;
-        o.seed = seed_;
-        o.threads = threads_;
-        o.first_trial = first;
-        o.stop = stop;
+        run_options o = options_for(first, n, stop);
         o.progress = std::move(merged);
         const std::uint64_t done = run(model_, stats_, o);
         trials_ += done;
@@ -206,6 +196,15 @@ public:
     static std::vector<double> exceedance_grid(double target) { return buildout::exceedance_grid(target); }
 
 private:
+    run_options options_for(std::uint64_t first, std::uint64_t n, const stop_flag* stop) const {
+        run_options o;
+        o.trials = n;
+        o.seed = seed_;
+        o.threads = threads_;
+        o.first_trial = first;
+        o.stop = stop;
+        return o;
+    }
     std::uint64_t run_once(const run_options& o) {
         if (!samples_) return run(model_, stats_, o);
         if (samples_->columns().size() == output_count) {
