@@ -67,15 +67,20 @@ std::string with_overrides(const std::string& text, const std::vector<std::strin
     return fb::with_overrides(text, fb::parse_overrides(sets, flag), overridden);
 }
 
-/// Reads a result written by `fabrisk run --json` for --rerun.
-fb::rerun_request read_result(const std::string& file) {
+/// A result file's text, for --rerun.
+std::string result_text(const std::string& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw fabrisk::io_error("cannot read result file " + file);
     std::stringstream text;
     text << in.rdbuf();
+    return text.str();
+}
+
+/// The request in a result written by `fabrisk run --json` (`text`, read from `file`), for --rerun.
+fb::rerun_request read_result(const std::string& file, const std::string& text) {
     ordered_json j;
     try {
-        j = ordered_json::parse(text.str());
+        j = ordered_json::parse(text);
     } catch (const nlohmann::json::exception& e) {
         throw fabrisk::usage_error("--rerun " + file + ": not a JSON document (" + e.what() + ")");
     }
@@ -515,7 +520,7 @@ int main(int argc, char** argv) {
         bool replaying_incomplete = false;
         std::string text;
         if (!rerun_file.empty()) {
-            const auto request = read_result(rerun_file);
+            const auto request = read_result(rerun_file, read_on_rank_0(comm, [&] { return result_text(rerun_file); }));
             if (request.source.fabrisk_version != fabrisk::version_string)
                 std::cerr << "fabrisk: warning: " << rerun_file << " was made by fabrisk " << request.source.fabrisk_version
                           << ", this is " << fabrisk::version_string << ": the numbers may differ\n";
