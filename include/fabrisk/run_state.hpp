@@ -13,7 +13,6 @@
 /// another run, naming the field that differs.
 #include <cstdint>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
 

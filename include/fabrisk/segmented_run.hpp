@@ -132,17 +132,18 @@ inline segmented_run_result segmented_run(communicator& comm, segmented_run_stat
             failed = true;
             failure = std::current_exception();
         }
+        // Rank 0's view: is a checkpoint due, and the next length from its pace (between one
+        // chunk per rank and 4096 per rank); several ranks then agree on it with the rest.
+        const double seconds = std::chrono::duration<double>(clock::now() - started).count();
+        bool due = o.checkpoint && o.checkpoint_seconds > 0 &&
+                   std::chrono::duration<double>(clock::now() - last_checkpoint).count() >= o.checkpoint_seconds;
+        const double pace = seconds > 0 ? double(chunks) / seconds : 0;
+        std::uint64_t next = pace > 0 ? static_cast<std::uint64_t>(pace * o.segment_seconds) : 2 * chunks;
+        next = std::clamp<std::uint64_t>(next, ranks, 4096 * ranks);
         if (ranks == 1) {
             done += ran;
             stopped = ran < last - first;
         } else {
-            const double seconds = std::chrono::duration<double>(clock::now() - started).count();
-            const bool due = o.checkpoint && o.checkpoint_seconds > 0 &&
-                             std::chrono::duration<double>(clock::now() - last_checkpoint).count() >= o.checkpoint_seconds;
-            // Next length from rank 0's pace, between one chunk per rank and 4096 per rank.
-            const double pace = seconds > 0 ? double(chunks) / seconds : 0;
-            std::uint64_t next = pace > 0 ? static_cast<std::uint64_t>(pace * o.segment_seconds) : 2 * chunks;
-            next = std::clamp<std::uint64_t>(next, ranks, 4096 * ranks);
             std::vector<std::uint64_t> agreed{o.stop && o.stop->requested() ? 1u : 0u, failed ? 1u : 0u,
                                               rank == 0 && due ? 1u : 0u, rank == 0 ? next : 0u};
             comm.maximum(agreed);
@@ -152,16 +153,11 @@ inline segmented_run_result segmented_run(communicator& comm, segmented_run_stat
             }
             done = segment_end;
             stopped = agreed[0] != 0;
-            segment_chunks = agreed[3];
-            if (agreed[2] && done < o.planned_trials && !stopped) checkpoint(done);
-            continue;
+            due = agreed[2] != 0;
+            next = agreed[3];
         }
-        if (o.checkpoint && o.checkpoint_seconds > 0 && done < o.planned_trials && !stopped &&
-            std::chrono::duration<double>(clock::now() - last_checkpoint).count() >= o.checkpoint_seconds)
-            checkpoint(done);
-        const double seconds = std::chrono::duration<double>(clock::now() - started).count();
-        segment_chunks = std::clamp<std::uint64_t>(seconds > 0 ? static_cast<std::uint64_t>(double(chunks) / seconds * o.segment_seconds) : 2 * chunks,
-                                                   1, 4096);
+        segment_chunks = next;
+        if (due && done < o.planned_trials && !stopped) checkpoint(done);
     }
 
     segmented_run_result r;
