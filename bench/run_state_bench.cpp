@@ -8,8 +8,9 @@
 #include <string>
 
 #include "fabrisk/buildout/scenario_json.hpp"
-#include "fabrisk/buildout/segmented_simulation.hpp"
 #include "fabrisk/buildout/simulation.hpp"
+#include "fabrisk/state_bytes.hpp"
+#include "fabrisk/statistics.hpp"
 
 namespace fb = fabrisk::buildout;
 
@@ -51,7 +52,7 @@ BENCHMARK(BM_SaveState)->Unit(benchmark::kMillisecond)->UseRealTime();
 void BM_CombineStates(benchmark::State& state) {
     const auto& [a, b] = states();
     for (auto _ : state) {
-        const std::string c = fb::combine_statistics(a, b);
+        const std::string c = fabrisk::added_state_bytes<fabrisk::output_statistics>(a, b, "a rank's statistics");
         benchmark::DoNotOptimize(c.data());
     }
     state.counters["bytes"] = double(a.size());

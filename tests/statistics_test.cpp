@@ -587,15 +587,8 @@ TEST(OutputStatistics, StatesSaveLoadAndAddInAnyOrder) {
     std::vector<fabrisk::output_config> config(2);
     config[0].at_least_thresholds = {1.0, 10.0};
     config[1].at_most_thresholds = {3.0};
-    auto saved = [](const output_statistics& s) {
-        fabrisk::byte_writer w;
-        s.save(w);
-        return w.take();
-    };
-    auto loaded = [](const std::string& bytes) {
-        fabrisk::byte_reader r(bytes, "state");
-        return output_statistics::load(r);
-    };
+    auto saved = [](const output_statistics& s) { return fabrisk::state_bytes(s); };
+    auto loaded = [](const std::string& bytes) { return fabrisk::state_from_bytes<output_statistics>(bytes, "state"); };
     auto summaries_equal = [](const output_statistics& a, const output_statistics& b) {
         for (std::size_t j = 0; j < 2; ++j) {
             const auto x = a.summary(j), y = b.summary(j);

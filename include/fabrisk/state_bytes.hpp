@@ -124,4 +124,31 @@ private:
     std::uint64_t at_ = 0;
 };
 
+/// The bytes of a state: anything with `void save(byte_writer&) const`.
+template <class State>
+std::string state_bytes(const State& state) {
+    byte_writer w;
+    state.save(w);
+    return w.take();
+}
+
+/// The State that `State::load(byte_reader&)` reads from all of `bytes` (bytes left over are
+/// refused); `what` names them in errors.
+template <class State>
+State state_from_bytes(const std::string& bytes, const std::string& what) {
+    byte_reader r(bytes, what);
+    State state = State::load(r);
+    if (!r.at_end()) r.fail("bytes after the state");
+    return state;
+}
+
+/// The bytes of two states added (`State::add`, which must not depend on the order): the
+/// combining step of a reduction over ranks (segmented_run.hpp).
+template <class State>
+std::string added_state_bytes(const std::string& a, const std::string& b, const std::string& what) {
+    State sum = state_from_bytes<State>(a, what);
+    sum.add(state_from_bytes<State>(b, what));
+    return state_bytes(sum);
+}
+
 }  // namespace fabrisk

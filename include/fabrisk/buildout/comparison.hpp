@@ -239,15 +239,6 @@ inline comparison compare(const scenario& a, const scenario& b, const run_option
     detail::paired_sink sink(std::move(config), years);
     std::uint64_t done = 0;
     if (comm && comm->size() > 1) {
-        auto bytes_of = [](const detail::paired_sink& s) {
-            byte_writer w;
-            s.save(w);
-            return w.take();
-        };
-        auto from = [](const std::string& bytes) {
-            byte_reader r(bytes, "a rank's comparison");
-            return detail::paired_sink::load(r);
-        };
         segmented_run_state st;
         st.run = [&](std::uint64_t first, std::uint64_t n, const stop_flag* stop, const std::function<void(std::uint64_t)>&) {
             run_options o = options;
@@ -257,11 +248,9 @@ inline comparison compare(const scenario& a, const scenario& b, const run_option
             o.stop_after = 0;
             return run(pair, sink, o);
         };
-        st.save = [&] { return bytes_of(sink); };
-        st.combine = [&](const std::string& x, const std::string& y) {
-            auto s = from(x);
-            s.add(from(y));
-            return bytes_of(s);
+        st.save = [&] { return state_bytes(sink); };
+        st.combine = [](const std::string& x, const std::string& y) {
+            return added_state_bytes<detail::paired_sink>(x, y, "a rank's comparison");
         };
         st.clear_counts = [&] { sink.clear_counts(); };
         segmented_run_options o;
@@ -270,7 +259,7 @@ inline comparison compare(const scenario& a, const scenario& b, const run_option
         o.stop = options.stop;
         const auto r = segmented_run(*comm, st, o);
         if (comm->rank() != 0) return {};
-        sink = from(r.combined);
+        sink = state_from_bytes<detail::paired_sink>(r.combined, "the combined comparison");
         done = r.done;
     } else {
         done = run(pair, sink, options);

@@ -36,16 +36,6 @@ struct segmented_settings {
     double segment_seconds = 0.25;
 };
 
-/// The state bytes of two sets of trials' statistics, added (output_statistics::add).
-inline std::string combine_statistics(const std::string& a, const std::string& b) {
-    byte_reader ra(a, "a rank's statistics"), rb(b, "a rank's statistics");
-    auto x = output_statistics::load(ra);
-    x.add(output_statistics::load(rb));
-    byte_writer w;
-    x.save(w);
-    return w.take();
-}
-
 /// Runs `options.trials` trials (options.stop_after is not supported here) on every rank of
 /// `comm`; returns the result on rank 0 and nothing on the others. Throws stopped_early if
 /// stopped before any trial was done, state_error if the state to resume is not this run's.
@@ -77,7 +67,9 @@ inline std::optional<result> simulate_segmented(const scenario& s, const run_opt
         return sim.run_range(first, n, stop, merged);
     };
     st.save = [&] { return sim.save_state(); };
-    st.combine = combine_statistics;
+    st.combine = [](const std::string& a, const std::string& b) {
+        return added_state_bytes<output_statistics>(a, b, "a rank's statistics");
+    };
     st.clear_counts = [&] { sim.clear_counts(); };
     st.write_checkpoint = [&](const std::string& combined, std::uint64_t done) {
         how.write_checkpoint(encode(run_state{how.identity, done, combined}));
@@ -88,8 +80,7 @@ inline std::optional<result> simulate_segmented(const scenario& s, const run_opt
     const segmented_run_result r = segmented_run(comm, st, o);
     if (comm.rank() != 0) return std::nullopt;
     if (r.done == 0) throw stopped_early("simulate: stopped before any trial was complete");
-    byte_reader reader(r.combined, "the combined statistics");
-    const auto stats = output_statistics::load(reader);
+    const auto stats = state_from_bytes<output_statistics>(r.combined, "the combined statistics");
     result out = summarize(s, stats, r.done, options.seed);
     out.complete = r.done == options.trials;
     return out;

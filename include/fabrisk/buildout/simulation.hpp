@@ -157,17 +157,12 @@ public:
         return done;
     }
     /// The statistics' state as bytes (output_statistics::save).
-    std::string save_state() const {
-        byte_writer w;
-        stats_.save(w);
-        return w.take();
-    }
+    std::string save_state() const { return state_bytes(stats_); }
     /// Replaces the statistics by a saved state of this scenario's (refused otherwise).
     void load_state(const std::string& bytes, const std::string& what) {
-        byte_reader r(bytes, what);
-        auto stats = output_statistics::load(r);
-        if (!r.at_end()) r.fail("bytes after the statistics");
-        if (stats.config() != output_configs(scenario_)) r.fail("statistics of another scenario's outputs");
+        auto stats = state_from_bytes<output_statistics>(bytes, what);
+        if (stats.config() != output_configs(scenario_))
+            throw state_error(what + ": statistics of another scenario's outputs");
         trials_ = stats.count();
         stats_ = std::move(stats);
     }
