@@ -38,6 +38,18 @@ TEST(Sweep, RangesIncludeBothEndsEvenlyOrInLogScale) {
     EXPECT_EQ(log.values.back(), 8e24);
     for (std::size_t i = 1; i < 9; ++i)  // a constant ratio, (8e24/5e23)^(1/8)
         EXPECT_NEAR(log.values[i].get<double>() / log.values[i - 1].get<double>(), std::pow(16.0, 1.0 / 8), 1e-12);
+    // The values between are rounded to 15 significant digits, so the last bits' noise goes.
+    EXPECT_EQ(log.values[2], 1e24);
+    EXPECT_EQ(log.values[4], 2e24);
+    EXPECT_EQ(log.values[6], 4e24);  // 3.999999999999999e+24 before rounding
+    EXPECT_EQ(log.values[1], 7.07106781186547e23);  // 5e23·√2 to 15 digits
+    const auto tenths = fabrisk::parse_sweep_range("x=0.1:0.9:9", "--range");
+    for (std::size_t i = 0; i < 9; ++i)  // 0.1 + 0.8·0.25 is 0.30000000000000004 in doubles
+        EXPECT_EQ(tenths.values[i].dump(), std::to_string(i + 1).insert(0, "0.")) << i;
+    EXPECT_EQ(fabrisk::round_to_15_digits(0.1 + 0.2), 0.3);
+    EXPECT_EQ(fabrisk::round_to_15_digits(1.0 / 3), 0.333333333333333);
+    EXPECT_EQ(fabrisk::round_to_15_digits(-123456789.0123456789), -123456789.012346);
+    EXPECT_EQ(fabrisk::round_to_15_digits(5e-324), 4.94065645841247e-324);  // subnormals round too
     for (const char* bad : {"x=1:2", "x=1:2:1", "x=a:2:3", "x=1:2:3:ln", "x=0:1:3:log", "x=1:2:3.5"})
         EXPECT_THROW(fabrisk::parse_sweep_range(bad, "--range"), fabrisk::usage_error) << bad;
 }

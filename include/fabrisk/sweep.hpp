@@ -9,6 +9,8 @@
 ///     PATH=V1,V2,…              the values, each JSON (commas inside braces, brackets or
 ///                               quotes do not split)
 ///     PATH=LO:HI:N[:log]        N values from LO to HI, evenly spaced, or evenly in log scale
+///                               (rounded to 15 significant digits)
+#include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <stdexcept>
@@ -58,8 +60,20 @@ inline sweep_axis parse_sweep_values(const std::string& assignment, const std::s
     return axis;
 }
 
+/// `x` rounded to 15 significant digits: what a range's arithmetic leaves in the last bits goes
+/// (0.3, not 0.30000000000000004; 4e+24, not 3.999999999999999e+24), so a point prints as one
+/// would type it. to_chars and from_chars round correctly: the same value on every machine.
+inline double round_to_15_digits(double x) {
+    char text[32];
+    const auto written = std::to_chars(text, text + sizeof text, x, std::chars_format::scientific, 14);
+    double rounded = x;
+    std::from_chars(text, written.ptr, rounded);
+    return rounded;
+}
+
 /// "PATH=LO:HI:N[:log]": N ≥ 2 values from LO to HI (both included), evenly spaced or, with
-/// `log`, evenly in log scale (LO and HI positive). Throws usage_error naming `origin`.
+/// `log`, evenly in log scale (LO and HI positive); the values between are rounded to 15
+/// significant digits. Throws usage_error naming `origin`.
 inline sweep_axis parse_sweep_range(const std::string& assignment, const std::string& origin) {
     const json_override whole = parse_override(assignment, origin);
     const std::string text = assignment.substr(whole.path.size() + 1);
@@ -93,7 +107,7 @@ inline sweep_axis parse_sweep_range(const std::string& assignment, const std::st
     for (long i = 0; i < n; ++i) {
         const double t = double(i) / double(n - 1);
         // special::exp and log rather than libm's pow, whose last bit can differ between machines.
-        double x = log_scale ? lo * special::exp(t * special::log(hi / lo)) : lo + (hi - lo) * t;
+        double x = round_to_15_digits(log_scale ? lo * special::exp(t * special::log(hi / lo)) : lo + (hi - lo) * t);
         if (i == 0) x = lo;
         if (i == n - 1) x = hi;
         axis.values.emplace_back(x);
