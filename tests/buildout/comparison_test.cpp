@@ -139,5 +139,40 @@ TEST(Comparison, PairedIntervalsEqualThoseOfTheDifferencesOfTwoSeparateRuns) {
     EXPECT_GT(c.target_met.ci95.second - c.target_met.ci95.first, 0.0);
 }
 
+// The readable table: each column starts (text) or ends (numbers) at one place in every row,
+// even where a cell is wider than usual (means of ±1e24 with a sign), and no line ends in spaces.
+TEST(Comparison, TheTableKeepsItsColumnsAlignedWhateverTheCellWidths) {
+    const auto c = fb::compare(with({}), with({"investors.list[group=gulf]=null"}), options(8192));
+    const std::string text = fb::to_text(c, "A", "B");
+    std::vector<std::string> lines;
+    for (std::size_t at = text.find("\n\n") + 2, end; (end = text.find('\n', at)) != std::string::npos; at = end + 1)
+        lines.push_back(text.substr(at, end - at));
+    ASSERT_GT(lines.size(), 12u) << text;
+    const std::string& header = lines[0];
+    const std::size_t a_end = header.find(" A ") + 2, b_end = header.find(" B ") + 2, d_end = header.find("B - A") + 5;
+    const std::size_t paired = header.find("paired"), independent = header.find("independent");
+    bool wide = false;  // a cell wider than the usual 11 characters (checks the widening itself)
+    for (const auto& line : lines) {
+        EXPECT_NE(line.back(), ' ') << line;
+        if (line.find("(undefined") != std::string::npos) {
+            EXPECT_EQ(line.find("(undefined"), paired) << line;
+            continue;
+        }
+        if (&line == &header) continue;
+        EXPECT_NE(line[a_end - 1], ' ') << line;
+        EXPECT_EQ(line[a_end], ' ') << line;
+        EXPECT_NE(line[b_end - 1], ' ') << line;
+        EXPECT_EQ(line[b_end], ' ') << line;
+        EXPECT_NE(line[d_end - 1], ' ') << line;
+        EXPECT_EQ(line.substr(d_end, 2), "  ") << line;
+        EXPECT_EQ(line[paired], '[') << line;
+        EXPECT_EQ(line[independent], '[') << line;
+        EXPECT_EQ(line[independent - 1], ' ') << line;
+        const std::size_t difference_start = line.find_last_of(' ', d_end - 1) + 1;
+        wide = wide || d_end - difference_start > 11;
+    }
+    EXPECT_TRUE(wide) << text;  // -1.1e24 and the like: "-1.10438e+24" is 12 characters
+}
+
 }  // namespace buildout_comparison_test
 }  // namespace

@@ -316,30 +316,29 @@ inline nlohmann::ordered_json to_json(const comparison& c, const provenance& a, 
 /// 95% interval and that of two independent runs.
 inline std::string to_text(const comparison& c, const std::string& a_label, const std::string& b_label, unsigned threads = 0) {
     std::ostringstream out;
-    char line[256];
     out << "fabrisk " << version_string << ": compare A = " << a_label << " with B = " << b_label << ", " << c.a.trials
         << " trials, seed " << c.a.seed;
     if (threads) out << ", " << threads << (threads == 1 ? " thread" : " threads");
     out << "\n";
     if (!c.a.complete) out << "Stopped early: every figure below is over the " << c.a.trials << " trials run\n";
     out << "Both run on the same trials: each input draws the same random numbers in A and B.\n\n";
-    std::snprintf(line, sizeof line, "%-30s %11s %11s %11s  %-25s %-25s\n", "", "A", "B", "B - A", "paired 95% interval",
-                  "independent runs");
-    out << line;
+    // Columns as wide as their widest cell (means such as -1.10438e+24 outgrow the usual width).
+    struct table_row {
+        std::array<std::string, 6> cells;
+        bool undefined = false;  ///< its note spans the two interval columns
+    };
+    std::vector<table_row> rows{{{"", "A", "B", "B - A", "paired 95% interval", "independent runs"}, false}};
     using detail::cell;
     auto row = [&](const std::string& name, const std::string& a, const std::string& b, const paired_difference& d,
                    const char* format) {
         if (!d.defined) {
-            std::snprintf(line, sizeof line, "%-30s %11s %11s %11s  %-25s\n", name.c_str(), a.c_str(), b.c_str(), "-",
-                          "(undefined: some trials never reach the target)");
+            rows.push_back({{name, a, b, "-", "(undefined: some trials never reach the target)", ""}, true});
         } else {
-            const std::string paired = "[" + cell(d.ci95.first, format) + ", " + cell(d.ci95.second, format) + "]";
-            const std::string independent =
-                "[" + cell(d.independent_ci95.first, format) + ", " + cell(d.independent_ci95.second, format) + "]";
-            std::snprintf(line, sizeof line, "%-30s %11s %11s %11s  %-25s %-25s\n", name.c_str(), a.c_str(), b.c_str(),
-                          cell(d.difference, format).c_str(), paired.c_str(), independent.c_str());
+            rows.push_back({{name, a, b, cell(d.difference, format),
+                             "[" + cell(d.ci95.first, format) + ", " + cell(d.ci95.second, format) + "]",
+                             "[" + cell(d.independent_ci95.first, format) + ", " + cell(d.independent_ci95.second, format) + "]"},
+                            false});
         }
-        out << line;
     };
     const char* share_format = "%.4f";
     row("P(target met)", cell(c.a.target_met.estimate(), share_format), cell(c.b.target_met.estimate(), share_format),
@@ -357,6 +356,17 @@ inline std::string to_text(const comparison& c, const std::string& a_label, cons
     auto mean = [&](const output_summary& o) { return o.non_finite > 0 ? std::string("-") : cell(o.mean); };
     for (std::size_t k = 0; k < output_count; ++k)
         row(std::string("mean ") + output_names[k], mean(c.a.outputs[k]), mean(c.b.outputs[k]), c.means[k], "%.6g");
+
+    std::array<std::size_t, 5> width{30, 11, 11, 11, 25};  // at least these (the last column is not padded)
+    for (const auto& r : rows)
+        for (std::size_t k = 0; k < (r.undefined ? 4 : 5); ++k) width[k] = std::max(width[k], r.cells[k].size());
+    for (const auto& r : rows) {
+        std::string text = r.cells[0] + std::string(width[0] - r.cells[0].size(), ' ');
+        for (std::size_t k = 1; k < 4; ++k) text += " " + std::string(width[k] - r.cells[k].size(), ' ') + r.cells[k];
+        text += "  " + r.cells[4];
+        if (!r.undefined) text += std::string(width[4] - r.cells[4].size() + 1, ' ') + r.cells[5];
+        out << text.substr(0, text.find_last_not_of(' ') + 1) << "\n";
+    }
     return out.str();
 }
 
