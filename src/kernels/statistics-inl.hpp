@@ -128,7 +128,7 @@ inline void differences(const double* a, const double* b, std::size_t n, double*
         doubles va, vb;
         FABRISK_LANES_LOAD(va, a + i);
         FABRISK_LANES_LOAD(vb, b + i);
-        const doubles d = ((va - va) == zero) & ((vb - vb) == zero) ? vb - va : zero + inf;
+        const doubles d = (((va - va) == zero) & ((vb - vb) == zero)) ? vb - va : zero + inf;
         FABRISK_LANES_STORE(out + i, d);
     }
     for (; i < n; ++i) out[i] = a[i] - a[i] == 0 && b[i] - b[i] == 0 ? b[i] - a[i] : inf;
